@@ -1,0 +1,31 @@
+# The two commands a fresh clone needs: `make report` (the main job) and `make test`.
+# Each builds .venv on first use from constraints.txt (the pins CI uses too) and
+# reinstalls nothing on later runs unless pyproject.toml or constraints.txt changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test test-slow test-thorough report bench lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[oracles,crosscheck,test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check handprop crosscheck tests
+	$(BIN)/python -m pytest -n 2 --hypothesis-profile=ci -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --hypothesis-profile=ci -m slow
+
+test-thorough: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --hypothesis-profile=thorough -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check handprop crosscheck tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,1 @@
+"""crosscheck: hand-derived gradients checked against independent oracles."""

@@ -1,0 +1,82 @@
+"""The ``Problem``: one gradient question that every part of crosscheck passes around.
+
+A problem is the canonical argument list of a gradient function
+``fn(weights, X, Y, activations, cost)`` (DEVELOPERS.md): ``weights[l]`` of shape
+``(N_l + 1, N_{l+1})`` with row 0 the bias (the seed's w^l), ``X`` ``(P, Q)``, ``Y``
+``(P, N_L)``, ``activations`` one name per layer 1..L, ``cost`` a name from
+:data:`handprop.costs.COSTS`. Its dtype is the arrays' dtype (float32 or float64).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from handprop.network import layer_sizes, validate
+
+__all__ = ["Problem", "make_problem"]
+
+
+class Problem(NamedTuple):
+    """weights, X, Y, activations, cost: the canonical gradient question (validated)."""
+
+    weights: tuple[np.ndarray, ...]
+    X: np.ndarray
+    Y: np.ndarray
+    activations: tuple[str, ...]
+    cost: str
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The problem's dtype, float32 or float64."""
+        return self.X.dtype
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer sizes (Q, N_1, ..., N_L)."""
+        return layer_sizes(self.weights)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight layers."""
+        return len(self.weights)
+
+    @property
+    def P(self) -> int:
+        """The number of examples."""
+        return self.X.shape[0]
+
+    def astype(self, dtype: np.dtype | type) -> Problem:
+        """The same problem with every array converted to ``dtype``."""
+        return Problem(
+            tuple(w.astype(dtype) for w in self.weights),
+            self.X.astype(dtype),
+            self.Y.astype(dtype),
+            self.activations,
+            self.cost,
+        )
+
+    def args(self) -> tuple:
+        """The positional arguments of a canonical gradient function."""
+        return (list(self.weights), self.X, self.Y, list(self.activations), self.cost)
+
+    def describe(self) -> str:
+        """A one-line summary: sizes, activations, cost, dtype, P."""
+        return (
+            f"sizes={'-'.join(map(str, self.sizes))} activations={','.join(self.activations)} "
+            f"cost={self.cost} dtype={self.dtype} P={self.P}"
+        )
+
+
+def make_problem(
+    weights: Sequence[np.ndarray],
+    X: np.ndarray,
+    Y: np.ndarray,
+    activations: Sequence[str],
+    cost: str,
+) -> Problem:
+    """Validate with handprop's checks and build a :class:`Problem` (``ValueError`` if bad)."""
+    weights, X, Y = validate(weights, X, Y, activations, cost)
+    return Problem(tuple(weights), X, Y, tuple(activations), cost)
