@@ -62,6 +62,29 @@ class Problem(NamedTuple):
         """The positional arguments of a canonical gradient function."""
         return (list(self.weights), self.X, self.Y, list(self.activations), self.cost)
 
+    def to_code(self) -> str:
+        """A self-contained Python snippet that rebuilds this problem exactly.
+
+        Values are written as float64 literals (``repr`` round-trips exactly, and float32
+        values are exactly representable in float64) and cast back to the dtype.
+        """
+
+        def arr(a: np.ndarray) -> str:
+            return f"np.array({a.astype(np.float64).tolist()!r}, dtype=dtype)"
+
+        lines = [
+            "import numpy as np",
+            "from crosscheck.problem import make_problem",
+            f"dtype = np.{self.dtype.name}",
+            "weights = [",
+            *(f"    {arr(w)}," for w in self.weights),
+            "]",
+            f"X = {arr(self.X)}",
+            f"Y = {arr(self.Y)}",
+            f"problem = make_problem(weights, X, Y, {list(self.activations)!r}, {self.cost!r})",
+        ]
+        return "\n".join(lines)
+
     def describe(self) -> str:
         """A one-line summary: sizes, activations, cost, dtype, P."""
         return (

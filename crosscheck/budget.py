@@ -1,0 +1,288 @@
+"""The error budget: how far a *correct* floating-point gradient can be from the truth.
+
+A first-order running-error analysis (derivation in ``docs/error-budget.md``). For every
+quantity q of the forward and backward pass we carry a magnitude M(q) >= 0 such that any
+reasonable floating-point evaluation q^ of q satisfies ``|q^ - q| <= u M(q)`` to first
+order in the unit roundoff u, whatever the order of summation, blocking or FMA use:
+
+* a sum of n products ``s = sum_i x_i y_i`` (seed eq. 1, 9):
+  ``M(s) = n sum_i |x_i||y_i| + sum_i (|y_i| M(x_i) + |x_i| M(y_i))``
+  (the n is gamma_n's worst case for any summation order);
+* an elementwise function: ``M(f(z)) = |f'(z)| M(z) + C_F mag_f(z)`` where ``mag_f`` is
+  the function evaluated *on magnitudes* (every subtraction turned into an addition), so
+  cancellation inside the formula, such as ``a (1 - a)`` at a saturated sigmoid, is
+  charged at its true cost; ``M(f'(z)) = |f''(z)| M(z) + C_F mag_f'(z)``;
+* a product ``p = x y``: ``M(p) = |x| M(y) + |y| M(x) + |x y|``.
+
+The output delta is charged ``C_F (|y| + |h|)``, never ``|y - h|`` (seed eq. 13), and the
+backward pass (seed eq. 9) runs on these magnitudes. The scale ``S`` of a gradient
+element is its M. Two implementations that are each within ``u S`` of the truth are
+within ``2 u S`` of each other; :data:`K` adds a factor 2 for the second-order terms the
+first-order analysis drops. A discrepancy ``Δ`` is judged by the dimensionless ratio
+``|Δ| / (K u S)``: below 1 for every correct implementation.
+
+The magnitudes are computed in float64 from the problem's own (exactly representable)
+values. Activation values and first derivatives come from :mod:`handprop.activations`;
+a bug there could only change the *size* of the budget, never the oracles' values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from crosscheck.problem import Problem
+from handprop import activations as _act
+from handprop import costs as _costs
+
+__all__ = [
+    "C_F",
+    "KINKED",
+    "Budget",
+    "K",
+    "budget",
+    "ratios",
+    "unit_roundoff",
+]
+
+K = 4.0
+"""Safety factor: 2 (two implementations each within u S) x 2 (second-order terms)."""
+
+C_F = 8.0
+"""Roundings charged to one elementwise formula (its operations plus libm's few ulps)."""
+
+KINKED = frozenset({"relu", "leaky_relu"})
+"""Activations whose derivative jumps at z = 0."""
+
+_GC = math.sqrt(2.0 / math.pi)
+_GA = 0.044715
+
+
+def unit_roundoff(dtype: np.dtype | type) -> float:
+    """u = eps / 2 of a float dtype (2^-24 for float32, 2^-53 for float64)."""
+    return float(np.finfo(dtype).eps) / 2.0
+
+
+class _Model(NamedTuple):
+    # f''(z), mag of f's formula, mag of f''s formula; a = f(z) is given.
+    second: object
+    value_mag: object
+    deriv_mag: object
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return _act.sigmoid(z)
+
+
+def _sigmoid_model() -> _Model:
+    def second(z, a):
+        s1, s0 = _sig(z), _sig(-z)  # a and 1 - a, each accurate
+        return s1 * s0 * (s0 - s1)
+
+    return _Model(second, lambda z, a: np.abs(a), lambda z, a: np.abs(a) * (1.0 + np.abs(a)))
+
+
+def _gelu_parts(z):
+    inner = _GC * (z + _GA * z**3)
+    t = np.tanh(inner)
+    du = _GC * (1.0 + 3.0 * _GA * z * z)
+    inner_mag = _GC * (np.abs(z) + 3.0 * _GA * np.abs(z) ** 3)
+    return t, du, inner_mag
+
+
+def _gelu_second(z, a):
+    t, du, _ = _gelu_parts(z)
+    ddu = 6.0 * _GC * _GA * z
+    return (1.0 - t * t) * (du + 0.5 * z * (ddu - 2.0 * t * du * du))
+
+
+def _gelu_value_mag(z, a):
+    t, _, inner_mag = _gelu_parts(z)
+    return 0.5 * np.abs(z) * (1.0 + np.abs(t)) + 0.5 * np.abs(z) * (1.0 - t * t) * inner_mag
+
+
+def _gelu_deriv_mag(z, a):
+    t, du, inner_mag = _gelu_parts(z)
+    sens_t = 0.5 + np.abs(z) * np.abs(t) * du  # |d f'/dt|
+    return (
+        0.5 * (1.0 + np.abs(t))
+        + 0.5 * np.abs(z) * (1.0 + t * t) * du
+        + sens_t * ((1.0 - t * t) * inner_mag + np.abs(t))
+    )
+
+
+def _silu_second(z, a):
+    s1, s0 = _sig(z), _sig(-z)
+    return s1 * s0 * (2.0 + z * (s0 - s1))
+
+
+_ZERO = lambda z, a: np.zeros_like(z)  # noqa: E731
+
+MODELS: dict[str, _Model] = {
+    "sigmoid": _sigmoid_model(),
+    "tanh": _Model(
+        lambda z, a: -2.0 * a * (1.0 - a * a),
+        lambda z, a: np.abs(a),
+        lambda z, a: 1.0 + a * a,
+    ),
+    "relu": _Model(_ZERO, _ZERO, _ZERO),
+    "leaky_relu": _Model(_ZERO, lambda z, a: np.abs(a), _ZERO),
+    "identity": _Model(_ZERO, _ZERO, _ZERO),
+    "softplus": _Model(
+        lambda z, a: _sig(z) * _sig(-z),
+        lambda z, a: np.abs(a),
+        lambda z, a: _sig(z),
+    ),
+    "elu": _Model(
+        lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0))),
+        lambda z, a: np.where(z > 0, 0.0, 1.0 + np.exp(np.minimum(z, 0.0))),
+        lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0))),
+    ),
+    "silu": _Model(
+        _silu_second,
+        lambda z, a: np.abs(a),
+        lambda z, a: _sig(z) * (1.0 + np.abs(z) * (1.0 + _sig(z))),
+    ),
+    "gelu": _Model(_gelu_second, _gelu_value_mag, _gelu_deriv_mag),
+}
+"""Error model of every elementwise activation: f'', and its formulas on magnitudes."""
+
+
+class Budget(NamedTuple):
+    """The error budget of one problem.
+
+    ``scale[l]`` (float64, shaped like ``weights[l]``) is S: ``u * scale`` bounds, to
+    first order, the rounding error of any correct evaluation of dC/dw^l in the
+    problem's dtype. ``u`` is that dtype's unit roundoff. ``near_kink`` is True when a
+    relu/leaky_relu pre-activation lies within rounding of 0 (its derivative, hence the
+    gradient, is then ambiguous and no budget applies).
+    """
+
+    scale: list[np.ndarray]
+    u: float
+    near_kink: bool
+
+    def tolerance(self, u: float | None = None) -> list[np.ndarray]:
+        """K u S per element: the largest discrepancy a correct pair may show."""
+        uu = self.u if u is None else u
+        return [K * uu * s for s in self.scale]
+
+
+def budget(problem: Problem) -> Budget:
+    """Run the forward and backward pass of seed eq. 1 and 9 on magnitudes (see module)."""
+    u = unit_roundoff(problem.dtype)
+    # Underflow: each operation's result may be off by up to the smallest normal number
+    # (gradual underflow, or a vectorised library flushing subnormals to zero), an
+    # absolute error. A formula has up to C_F operations; in units of u that is eta,
+    # added to every computed quantity.
+    eta = C_F * float(np.finfo(problem.dtype).tiny) / u
+    weights = [np.asarray(w, dtype=np.float64) for w in problem.weights]
+    X = np.asarray(problem.X, dtype=np.float64)
+    Y = np.asarray(problem.Y, dtype=np.float64)
+    L = len(weights)
+    P = X.shape[0]
+
+    # Forward (eq. 1) with magnitudes.
+    a, Ma = X, np.zeros_like(X)
+    acts, Macts, zs, Mzs, fps, Mfps = [a], [Ma], [X], [Ma], [None], [None]
+    near_kink = False
+    for w, name in zip(weights, problem.activations, strict=True):
+        W, aW = w[1:], np.abs(w[1:])
+        z = a @ W + w[0]
+        Mz = (W.shape[0] + 1) * (np.abs(a) @ aW + np.abs(w[0])) + Ma @ aW + eta
+        zs.append(z)
+        Mzs.append(Mz)
+        if name == "softmax":
+            a = _costs.softmax(z)
+            Ma = fp = Mfp = None
+        else:
+            act, model = _act.ACTIVATIONS[name], MODELS[name]
+            a_new = act.value(z)
+            fp = act.derivative(z, a_new)
+            Ma = np.abs(fp) * Mz + C_F * model.value_mag(z, a_new) + eta
+            Mfp = np.abs(model.second(z, a_new)) * Mz + C_F * model.deriv_mag(z, a_new) + eta
+            a = a_new
+            if name in KINKED and np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)):
+                near_kink = True
+        acts.append(a)
+        Macts.append(Ma)
+        fps.append(fp)
+        Mfps.append(Mfp)
+
+    delta, Mdelta = _output_delta(
+        problem.cost, zs[L], Mzs[L], acts[L], Macts[L], Y, fps[L], Mfps[L], eta
+    )
+
+    # Backward (eq. 9) on magnitudes.
+    scale: list[np.ndarray] = [None] * L  # type: ignore[list-item]
+    for l in range(L - 1, -1, -1):
+        W, aW = weights[l][1:], np.abs(weights[l][1:])
+        ad = np.abs(delta)
+        s = np.empty_like(weights[l])
+        s[0] = P * ad.sum(axis=0) + Mdelta.sum(axis=0) + eta  # eq. 9, 2nd line
+        s[1:] = P * (np.abs(acts[l]).T @ ad) + Macts[l].T @ ad + np.abs(acts[l]).T @ Mdelta
+        s[1:] += (P + 1) * eta  # eq. 9, 3rd line
+        scale[l] = s
+        if l > 0:
+            n = W.shape[1]
+            b = delta @ W.T  # eq. 9, 1st line: the sum over n_{l+1}
+            Mb = n * (ad @ aW.T) + Mdelta @ aW.T + eta
+            fp, Mfp = fps[l], Mfps[l]
+            delta = fp * b
+            Mdelta = np.abs(fp) * Mb + np.abs(b) * Mfp + np.abs(delta) + eta
+    return Budget(scale, u, near_kink)
+
+
+def _output_delta(cost, z, Mz, h, Mh, y, fp, Mfp, eta):
+    """dC/dz^L and its magnitude M, for each cost (seed eq. 13 and costs.py).
+
+    Inputs are the output layer's z, h = a^L, y (each ``(P, N_L)``), their magnitudes, and
+    f', M(f') for an elementwise output (None for softmax); eta is the underflow term.
+    """
+    spec = _costs.COSTS[cost]
+    if spec.outputs == ("sigmoid",):
+        delta = spec.sign * (y - h)
+        Md = C_F * (np.abs(y) + np.abs(h)) + np.abs(fp) * Mz + 2.0 * eta
+        return delta, Md
+    if spec.outputs == ("softmax",):
+        n = z.shape[1]
+        m = np.max(z, axis=1, keepdims=True) if z.size else np.zeros((z.shape[0], 1))
+        shift = np.abs(z - m) + Mz
+        Ms = h * (C_F * n + shift + np.sum(h * shift, axis=1, keepdims=True)) + eta
+        ysum = np.sum(y, axis=1, keepdims=True)
+        delta = spec.sign * (y - h * ysum)
+        Md = Ms * ysum + h * ysum * (n + 1) + np.abs(y) + eta
+        return delta, Md
+    # squared_error: (h - y) f'(z)
+    r = h - y
+    Mr = Mh + np.abs(h) + np.abs(y)
+    delta = r * fp
+    Md = np.abs(fp) * Mr + np.abs(r) * Mfp + np.abs(delta) + eta
+    return delta, Md
+
+
+def ratios(
+    candidate: list[np.ndarray],
+    reference: list[np.ndarray],
+    b: Budget,
+    *,
+    u: float | None = None,
+    extra: list[np.ndarray] | None = None,
+) -> list[np.ndarray]:
+    """|candidate - reference| / (K u S + extra) per element (float64, shaped like weights).
+
+    ``u`` defaults to the problem dtype's unit roundoff; pass float32's u to judge a
+    float32 result against float64 truth. ``extra`` adds an oracle's own error bound
+    (finite differences). 0/0 counts as 0 and x/0 as inf: where S = 0 every term is an
+    exact zero, so a correct implementation returns exactly the reference there.
+    """
+    out = []
+    for l, (c, r, tol) in enumerate(zip(candidate, reference, b.tolerance(u), strict=True)):
+        d = np.abs(np.asarray(c, dtype=np.float64) - np.asarray(r, dtype=np.float64))
+        t = tol if extra is None else tol + extra[l]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.where(d == 0, 0.0, d / t)
+        out.append(q)
+    return out

@@ -1,0 +1,142 @@
+"""Compare a candidate gradient with a reference, per layer and per row kind.
+
+Row 0 of ``weights[l]`` holds the biases (seed's w^l_{0 n_{l+1}}, eq. 5) and rows
+1..N_l the weights (eq. 6); bugs often hit one kind and not the other, so every layer
+yields two :class:`Discrepancy` records. Each says the largest absolute and relative
+difference and the largest budget ratio (``|Δ| / (K u S)``, :mod:`crosscheck.budget`),
+with the index, both values and the tolerance at the worst element.
+
+Before any value is compared, :func:`layout_error` checks the candidate's structure in
+the order a reader needs: a list, its length, each array's shape, dtype, finiteness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from crosscheck.budget import Budget, budget, ratios
+from crosscheck.problem import Problem
+
+__all__ = ["Comparison", "Discrepancy", "compare", "layout_error"]
+
+ROW_KINDS = ("bias", "weights")
+
+
+class Discrepancy(NamedTuple):
+    """The worst differences in one layer's bias row or weight rows.
+
+    ``index`` is the (row, column) in ``weights[layer]`` of the worst budget ratio;
+    ``value``/``reference`` are the two gradients there and ``tolerance`` is K u S there.
+    """
+
+    layer: int
+    row_kind: str
+    max_abs: float
+    max_rel: float
+    max_ratio: float
+    index: tuple[int, int]
+    value: float
+    reference: float
+    tolerance: float
+
+
+class Comparison(NamedTuple):
+    """All records of one candidate-against-reference comparison of one problem."""
+
+    records: tuple[Discrepancy, ...]
+    near_kink: bool
+
+    @property
+    def worst(self) -> Discrepancy:
+        """The record with the largest budget ratio."""
+        return max(self.records, key=lambda r: (r.max_ratio, r.max_abs))
+
+    @property
+    def max_ratio(self) -> float:
+        """The largest budget ratio over every element (0 if nothing to compare)."""
+        return max((r.max_ratio for r in self.records), default=0.0)
+
+    @property
+    def passed(self) -> bool:
+        """True when every element is within its budget (ratio <= 1)."""
+        return self.max_ratio <= 1.0
+
+
+def layout_error(candidate: Any, problem: Problem) -> str | None:
+    """Why ``candidate`` is not a gradient in the canonical layout of ``problem``, or None.
+
+    Checks, in order: a list/tuple of arrays, one per layer; each of shape
+    ``(N_l + 1, N_{l+1})``; each of the problem's dtype; all values finite.
+    """
+    if not isinstance(candidate, (list, tuple)):
+        return f"expected a list of {problem.depth} arrays, got {type(candidate).__name__}"
+    if len(candidate) != problem.depth:
+        return f"expected {problem.depth} arrays (one per weight layer), got {len(candidate)}"
+    for l, (g, w) in enumerate(zip(candidate, problem.weights, strict=True)):
+        if not isinstance(g, np.ndarray):
+            return f"gradient[{l}]: expected a numpy array, got {type(g).__name__}"
+        if g.shape != w.shape:
+            return f"gradient[{l}]: expected shape {w.shape} (N_l + 1, N_l+1), got {g.shape}"
+        if g.dtype != w.dtype:
+            return f"gradient[{l}]: expected dtype {w.dtype} (dtype in = dtype out), got {g.dtype}"
+        if not np.isfinite(g).all():
+            bad = tuple(np.argwhere(~np.isfinite(g))[0].tolist())
+            return f"gradient[{l}]: non-finite value {g[bad]} at index {bad}"
+    return None
+
+
+def _relative(d: np.ndarray, c: np.ndarray, r: np.ndarray) -> np.ndarray:
+    scale = np.maximum(np.abs(c), np.abs(r))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d == 0, 0.0, d / scale)
+
+
+def compare(
+    candidate: Sequence[np.ndarray],
+    reference: Sequence[np.ndarray],
+    problem: Problem,
+    *,
+    budget_: Budget | None = None,
+    u: float | None = None,
+    extra: Sequence[np.ndarray] | None = None,
+) -> Comparison:
+    """Per-layer, per-row-kind discrepancies of ``candidate`` against ``reference``.
+
+    Both are lists shaped like ``problem.weights``; the candidate's layout must already
+    be valid (see :func:`layout_error`). ``u`` overrides the unit roundoff (float32's u
+    when a float32 result is judged against float64 truth); ``extra`` adds a reference's
+    own error bound per element (finite differences). ``budget_`` reuses a computed budget.
+    """
+    b = budget(problem) if budget_ is None else budget_
+    extra_l = None if extra is None else list(extra)
+    rs = ratios(list(candidate), list(reference), b, u=u, extra=extra_l)
+    tols = b.tolerance(u)
+    records = []
+    for l, (c, r, q, tol) in enumerate(zip(candidate, reference, rs, tols, strict=True)):
+        c64 = np.asarray(c, dtype=np.float64)
+        r64 = np.asarray(r, dtype=np.float64)
+        d = np.abs(c64 - r64)
+        rel = _relative(d, c64, r64)
+        t = tol if extra is None else tol + extra[l]
+        for kind, rows in zip(ROW_KINDS, (slice(0, 1), slice(1, None)), strict=True):
+            qk = q[rows]
+            flat = int(np.argmax(qk)) if np.any(qk) else int(np.argmax(d[rows]))
+            i, j = np.unravel_index(flat, qk.shape)
+            row = int(i) + rows.start
+            records.append(
+                Discrepancy(
+                    layer=l,
+                    row_kind=kind,
+                    max_abs=float(d[rows].max()),
+                    max_rel=float(rel[rows].max()),
+                    max_ratio=float(qk.max()),
+                    index=(row, int(j)),
+                    value=float(c64[row, j]),
+                    reference=float(r64[row, j]),
+                    tolerance=float(t[row, j]),
+                )
+            )
+    return Comparison(tuple(records), b.near_kink)

@@ -1,0 +1,85 @@
+"""Assertion helpers for pytest suites (crosscheck's own gate and users' tests).
+
+Failures raise ``AssertionError`` with a message that stands alone: which two
+implementations, the dtype, the layer and row kind, the index, both values, the
+tolerance and the budget ratio, the architecture, and a pasteable reproduction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from crosscheck.compare import Comparison, Discrepancy, compare, layout_error
+from crosscheck.problem import Problem
+
+__all__ = ["assert_within_budget", "describe_failure", "describe_record"]
+
+
+def describe_record(r: Discrepancy) -> str:
+    """One line: where the worst element is and how far off it is."""
+    return (
+        f"layer {r.layer} ({'bias row 0' if r.row_kind == 'bias' else 'weight rows'}), "
+        f"index {r.index}: got {r.value!r}, expected {r.reference!r}, "
+        f"|diff| = {r.max_abs:.3g} > tolerance {r.tolerance:.3g} "
+        f"(budget ratio {r.max_ratio:.3g}, relative diff {r.max_rel:.3g})"
+    )
+
+
+def describe_failure(
+    comparison: Comparison,
+    problem: Problem,
+    *,
+    candidate_name: str,
+    reference_name: str,
+    dtype_note: str = "",
+) -> str:
+    """The standalone message for a failed comparison (every failing record listed)."""
+    failing = [r for r in comparison.records if r.max_ratio > 1.0]
+    lines = [
+        f"{candidate_name} disagrees with {reference_name} beyond the error budget"
+        f" ({problem.dtype}{dtype_note}):",
+        *(f"  - {describe_record(r)}" for r in sorted(failing, key=lambda r: -r.max_ratio)),
+        f"  problem: {problem.describe()}",
+        "  reproduce with:",
+        *(f"    {line}" for line in problem.to_code().splitlines()),
+    ]
+    return "\n".join(lines)
+
+
+def assert_within_budget(
+    candidate: Sequence[np.ndarray],
+    reference: Sequence[np.ndarray],
+    problem: Problem,
+    *,
+    candidate_name: str = "candidate",
+    reference_name: str = "reference",
+    u: float | None = None,
+    extra: Sequence[np.ndarray] | None = None,
+) -> Comparison:
+    """Assert ``candidate`` has the canonical layout and is within budget of ``reference``.
+
+    Returns the :class:`Comparison` (for ``hypothesis.target`` or reports). ``u`` and
+    ``extra`` are passed to :func:`crosscheck.compare.compare`.
+    """
+    __tracebackhide__ = True
+    problem_err = layout_error(candidate, problem)
+    if problem_err is not None:
+        raise AssertionError(
+            f"{candidate_name}: {problem_err}\n  problem: {problem.describe()}\n"
+            "  reproduce with:\n" + "\n".join(f"    {x}" for x in problem.to_code().splitlines())
+        )
+    comparison = compare(candidate, reference, problem, u=u, extra=extra)
+    if not comparison.passed:
+        note = "" if u is None else f", judged with u = {u:.3g}"
+        raise AssertionError(
+            describe_failure(
+                comparison,
+                problem,
+                candidate_name=candidate_name,
+                reference_name=reference_name,
+                dtype_note=note,
+            )
+        )
+    return comparison
