@@ -138,7 +138,8 @@ MODELS: dict[str, _Model] = {
     "elu": _Model(
         lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0))),
         lambda z, a: np.where(z > 0, 0.0, 1.0 + np.exp(np.minimum(z, 0.0))),
-        lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0))),
+        # e^z for z <= 0, computed either as exp(z) or, as jax's expm1 rule does, as a + 1
+        lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0)) + np.abs(a) + 1.0),
     ),
     "silu": _Model(
         _silu_second,
@@ -158,11 +159,22 @@ class Budget(NamedTuple):
     problem's dtype. ``u`` is that dtype's unit roundoff. ``near_kink`` is True when a
     relu/leaky_relu pre-activation lies within rounding of 0 (its derivative, hence the
     gradient, is then ambiguous and no budget applies).
+
+    ``exact_scale`` is S for a reference computed in much higher precision (mpmath): the
+    same analysis with every magnitude |x| replaced by the bound |x| + u M(x) on the
+    *exact* |x| (a value that rounds to 0 in float64 may be 1e-29 exactly, and the
+    reference's own rounding multiplies it).
     """
 
     scale: list[np.ndarray]
     u: float
     near_kink: bool
+    exact_scale: list[np.ndarray]
+
+    def exact_error(self, u_exact: float) -> list[np.ndarray]:
+        """K u_exact S_exact: the error bound of a reference that computed with unit
+        roundoff ``u_exact`` (mpmath's), as an absolute ``extra`` for :func:`ratios`."""
+        return [K * u_exact * s for s in self.exact_scale]
 
     def tolerance(self, u: float | None = None) -> list[np.ndarray]:
         """K u S per element: the largest discrepancy a correct pair may show."""
@@ -178,89 +190,121 @@ def budget(problem: Problem) -> Budget:
     # absolute error. A formula has up to C_F operations; in units of u that is eta,
     # added to every computed quantity.
     eta = C_F * float(np.finfo(problem.dtype).tiny) / u
+    v = _values(problem)
+    first = _magnitudes(problem, v, eta, None, u)
+    # The same analysis on bounds of the exact magnitudes, |x| + u M(x), for a reference
+    # computed in far higher precision (its error is u_exact times this scale).
+    exact = _magnitudes(problem, v, eta, first, u)
+    near_kink = any(
+        name in KINKED and bool(np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)))
+        for name, z, Mz in zip(problem.activations, v["z"][1:], first["z"][1:], strict=True)
+    )
+    return Budget(first["S"], u, near_kink, exact["S"])
+
+
+def _values(problem: Problem) -> dict[str, list]:
+    """The float64 values of seed eq. 1 and 9: z, a, f' per layer; delta, b backwards."""
     weights = [np.asarray(w, dtype=np.float64) for w in problem.weights]
     X = np.asarray(problem.X, dtype=np.float64)
     Y = np.asarray(problem.Y, dtype=np.float64)
     L = len(weights)
-    P = X.shape[0]
-
-    # Forward (eq. 1) with magnitudes.
-    a, Ma = X, np.zeros_like(X)
-    acts, Macts, zs, Mzs, fps, Mfps = [a], [Ma], [X], [Ma], [None], [None]
-    near_kink = False
+    v: dict[str, list] = {"w": weights, "y": [Y], "z": [X], "a": [X], "fp": [None]}
+    v.update({"second": [None], "value_mag": [None], "deriv_mag": [None]})
     for w, name in zip(weights, problem.activations, strict=True):
-        W, aW = w[1:], np.abs(w[1:])
-        z = a @ W + w[0]
-        Mz = (W.shape[0] + 1) * (np.abs(a) @ aW + np.abs(w[0])) + Ma @ aW + eta
-        zs.append(z)
-        Mzs.append(Mz)
+        z = v["a"][-1] @ w[1:] + w[0]
         if name == "softmax":
-            a = _costs.softmax(z)
-            Ma = fp = Mfp = None
+            a, fp, second, vmag, dmag = _costs.softmax(z), None, None, None, None
         else:
             act, model = _act.ACTIVATIONS[name], MODELS[name]
-            a_new = act.value(z)
-            fp = act.derivative(z, a_new)
-            Ma = np.abs(fp) * Mz + C_F * model.value_mag(z, a_new) + eta
-            Mfp = np.abs(model.second(z, a_new)) * Mz + C_F * model.deriv_mag(z, a_new) + eta
-            a = a_new
-            if name in KINKED and np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)):
-                near_kink = True
-        acts.append(a)
-        Macts.append(Ma)
-        fps.append(fp)
-        Mfps.append(Mfp)
-
-    delta, Mdelta = _output_delta(
-        problem.cost, zs[L], Mzs[L], acts[L], Macts[L], Y, fps[L], Mfps[L], eta
-    )
-
-    # Backward (eq. 9) on magnitudes.
-    scale: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-    for l in range(L - 1, -1, -1):
-        W, aW = weights[l][1:], np.abs(weights[l][1:])
-        ad = np.abs(delta)
-        s = np.empty_like(weights[l])
-        s[0] = P * ad.sum(axis=0) + Mdelta.sum(axis=0) + eta  # eq. 9, 2nd line
-        s[1:] = P * (np.abs(acts[l]).T @ ad) + Macts[l].T @ ad + np.abs(acts[l]).T @ Mdelta
-        s[1:] += (P + 1) * eta  # eq. 9, 3rd line
-        scale[l] = s
-        if l > 0:
-            n = W.shape[1]
-            b = delta @ W.T  # eq. 9, 1st line: the sum over n_{l+1}
-            Mb = n * (ad @ aW.T) + Mdelta @ aW.T + eta
-            fp, Mfp = fps[l], Mfps[l]
-            delta = fp * b
-            Mdelta = np.abs(fp) * Mb + np.abs(b) * Mfp + np.abs(delta) + eta
-    return Budget(scale, u, near_kink)
-
-
-def _output_delta(cost, z, Mz, h, Mh, y, fp, Mfp, eta):
-    """dC/dz^L and its magnitude M, for each cost (seed eq. 13 and costs.py).
-
-    Inputs are the output layer's z, h = a^L, y (each ``(P, N_L)``), their magnitudes, and
-    f', M(f') for an elementwise output (None for softmax); eta is the underflow term.
-    """
-    spec = _costs.COSTS[cost]
-    if spec.outputs == ("sigmoid",):
-        delta = spec.sign * (y - h)
-        Md = C_F * (np.abs(y) + np.abs(h)) + np.abs(fp) * Mz + 2.0 * eta
-        return delta, Md
+            a = act.value(z)
+            fp = act.derivative(z, a)
+            second, vmag, dmag = model.second(z, a), model.value_mag(z, a), model.deriv_mag(z, a)
+        for key, val in zip(
+            ("z", "a", "fp", "second", "value_mag", "deriv_mag"),
+            (z, a, fp, second, vmag, dmag),
+            strict=True,
+        ):
+            v[key].append(val)
+    spec = _costs.COSTS[problem.cost]
+    z, h = v["z"][L], v["a"][L]
     if spec.outputs == ("softmax",):
+        delta = spec.sign * (Y - h * np.sum(Y, axis=1, keepdims=True))
+    elif spec.outputs == ("sigmoid",):
+        delta = spec.sign * (Y - h)
+    else:
+        delta = (h - Y) * v["fp"][L]
+    v["delta"] = [None] * (L + 1)
+    v["b"] = [None] * (L + 1)
+    v["delta"][L] = delta
+    for l in range(L - 1, 0, -1):
+        b = delta @ weights[l][1:].T
+        delta = v["fp"][l] * b
+        v["b"][l], v["delta"][l] = b, delta
+    return v
+
+
+def _magnitudes(problem: Problem, v: dict[str, list], eta: float, first, u: float) -> dict:
+    """M of every quantity and S of every gradient element (module docstring's rules).
+
+    With ``first`` None, magnitudes are |x| of the float64 values; otherwise they are the
+    bounds |x| + u M_first(x) of the exact magnitudes (for a high-precision reference).
+    """
+
+    def mag(key: str, l: int) -> np.ndarray:
+        x = np.abs(v[key][l])
+        return x if first is None or first[key][l] is None else x + u * first[key][l]
+
+    L = len(v["w"])
+    P = v["a"][0].shape[0]
+    M: dict[str, list] = {k: [None] * (L + 1) for k in ("z", "a", "fp", "delta", "b")}
+    M["z"][0] = M["a"][0] = np.zeros_like(v["a"][0])
+    for l in range(1, L + 1):
+        w = v["w"][l - 1]
+        aW = np.abs(w[1:])
+        M["z"][l] = (w.shape[0]) * (mag("a", l - 1) @ aW + np.abs(w[0])) + M["a"][l - 1] @ aW
+        M["z"][l] += eta
+        if v["fp"][l] is not None:  # elementwise activation
+            fp = mag("fp", l)
+            M["a"][l] = fp * M["z"][l] + C_F * v["value_mag"][l] + eta
+            M["fp"][l] = np.abs(v["second"][l]) * M["z"][l] + C_F * v["deriv_mag"][l] + eta
+    M["delta"][L] = _output_delta(problem.cost, v, M, mag, L, eta)
+
+    S: list[np.ndarray] = [None] * L  # type: ignore[list-item]
+    for l in range(L - 1, -1, -1):
+        aa, ad = mag("a", l), mag("delta", l + 1)
+        Ma, Md = M["a"][l], M["delta"][l + 1]
+        s = np.empty_like(v["w"][l])
+        s[0] = P * ad.sum(axis=0) + Md.sum(axis=0) + eta  # eq. 9, 2nd line
+        s[1:] = P * (aa.T @ ad) + Ma.T @ ad + aa.T @ Md + (P + 1) * eta  # eq. 9, 3rd line
+        S[l] = s
+        if l > 0:  # eq. 9, 1st line: b = delta^{l+1} (w^l)^T, delta^l = f' b
+            aW = np.abs(v["w"][l][1:])
+            M["b"][l] = aW.shape[1] * (ad @ aW.T) + Md @ aW.T + eta
+            fp, b = mag("fp", l), mag("b", l)
+            M["delta"][l] = fp * M["b"][l] + b * M["fp"][l] + fp * b + eta
+    M["S"] = S
+    return M
+
+
+def _output_delta(cost: str, v, M, mag, L: int, eta: float) -> np.ndarray:
+    """M(dC/dz^L) for each cost (seed eq. 13 and costs.py): charged on |y| and |h|."""
+    spec = _costs.COSTS[cost]
+    y, h, Mz = np.abs(v["y"][0]), mag("a", L), M["z"][L]
+    if spec.outputs == ("sigmoid",):
+        return C_F * (y + h) + mag("fp", L) * Mz + 2.0 * eta
+    if spec.outputs == ("softmax",):
+        z = v["z"][L]
         n = z.shape[1]
         m = np.max(z, axis=1, keepdims=True) if z.size else np.zeros((z.shape[0], 1))
         shift = np.abs(z - m) + Mz
         Ms = h * (C_F * n + shift + np.sum(h * shift, axis=1, keepdims=True)) + eta
         ysum = np.sum(y, axis=1, keepdims=True)
-        delta = spec.sign * (y - h * ysum)
-        Md = Ms * ysum + h * ysum * (n + 1) + np.abs(y) + eta
-        return delta, Md
+        return Ms * ysum + h * ysum * (n + 1) + y + eta
     # squared_error: (h - y) f'(z)
-    r = h - y
-    Mr = Mh + np.abs(h) + np.abs(y)
-    delta = r * fp
-    Md = np.abs(fp) * Mr + np.abs(r) * Mfp + np.abs(delta) + eta
-    return delta, Md
+    fp = mag("fp", L)
+    r = np.abs(v["a"][L] - v["y"][0])
+    Mr = M["a"][L] + h + y
+    return fp * Mr + r * M["fp"][L] + fp * r + eta
 
 
 def ratios(

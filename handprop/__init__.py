@@ -18,6 +18,7 @@ from handprop.activations import ACTIVATIONS
 from handprop.backprop import ForwardPass, cost, forward, gradients
 from handprop.costs import COSTS
 from handprop.network import init_weights, layer_sizes, validate
+from handprop.train import train
 
 __all__ = [
     "ACTIVATIONS",
@@ -32,6 +33,7 @@ __all__ = [
     "layer_sizes",
     "literal",
     "special_cases",
+    "train",
     "validate",
 ]
 

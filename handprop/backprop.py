@@ -23,7 +23,7 @@ import numpy as np
 
 from handprop import activations as _activations
 from handprop import costs as _costs
-from handprop.network import validate
+from handprop.network import ignore_underflow, validate
 
 __all__ = ["ForwardPass", "cost", "forward", "gradients"]
 
@@ -85,6 +85,7 @@ def _gradients(
     return grads
 
 
+@ignore_underflow
 def forward(
     weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
 ) -> ForwardPass:
@@ -97,6 +98,7 @@ def forward(
     return _forward(weights, X, activations)
 
 
+@ignore_underflow
 def cost(
     weights: Sequence[np.ndarray],
     X: np.ndarray,
@@ -114,6 +116,7 @@ def cost(
     return _costs.COSTS[cost].value(fp.z[-1], fp.a[-1], Y)
 
 
+@ignore_underflow
 def gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,

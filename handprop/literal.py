@@ -5,7 +5,7 @@ seed's equations, with the seed's index names (``n_l``, ``n_l1`` for n_{l+1}, ``
 for n_{l+2}, ``n_L``). Arrays are indexed like the seed's symbols: ``w[l][n_l, n_l1]`` is
 w^l_{n_l n_{l+1}} with ``n_l = 0`` the bias; ``a[l][p, n_l - 1]`` is a^{p,l}_{n_l}
 (Python counts units from 0, the seed from 1). Tested against
-:func:`handprop.gradients` in ``tests/test_literal.py``.
+:func:`handprop.gradients` in ``tests/test_handprop_gradients.py``.
 
 The sums over examples p and output units n_L of eq. 3 are explicit loops: each term
 c^p_{n_L} is propagated back on its own, ``dc_dz[l]`` holding dc^p_{n_L}/dz^{p,l}.
@@ -19,11 +19,12 @@ import numpy as np
 
 from handprop import activations as _activations
 from handprop import costs as _costs
-from handprop.network import layer_sizes, validate
+from handprop.network import ignore_underflow, layer_sizes, validate
 
 __all__ = ["forward", "gradients"]
 
 
+@ignore_underflow
 def forward(
     weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -51,6 +52,7 @@ def forward(
     return z, a
 
 
+@ignore_underflow
 def gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,

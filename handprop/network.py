@@ -9,13 +9,22 @@ name per layer 1..L, the last being the output's.
 Supported dtypes are float32 and float64; all arrays of one call share the dtype and the
 results come back in it. ``P = 0`` (no examples) is valid: C is the empty sum 0 and every
 gradient is 0 (seed eq. 2 and 3 are sums over p).
+
+Underflow is expected, not an error: a saturated unit has e^{-|z|} below the smallest
+float, and products of small deltas can round to subnormals or 0; IEEE gradual underflow
+gives the correctly rounded result. The public functions therefore run under
+``np.errstate(under="ignore")`` (:func:`ignore_underflow`), so a caller who sets
+``np.seterr(all="raise")`` gets results, not ``FloatingPointError``; overflow, invalid
+and divide-by-zero still follow the caller's settings.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -24,6 +33,7 @@ from handprop import costs as _costs
 
 __all__ = [
     "FLOAT_DTYPES",
+    "ignore_underflow",
     "init_weights",
     "layer_sizes",
     "validate",
@@ -31,6 +41,20 @@ __all__ = [
 ]
 
 FLOAT_DTYPES: tuple[np.dtype, ...] = (np.dtype(np.float32), np.dtype(np.float64))
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def ignore_underflow(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: run ``fn`` under ``np.errstate(under="ignore")`` (see the module notes)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with np.errstate(under="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def layer_sizes(weights: Sequence[np.ndarray]) -> tuple[int, ...]:
@@ -75,7 +99,7 @@ def init_weights(
         )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     weights = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+    for n_in, n_out in itertools.pairwise(sizes):
         fan = n_in + n_out if scheme == "glorot" else n_in
         r = gain * math.sqrt(6.0 / fan)
         w = np.empty((n_in + 1, n_out), dtype=np.float64)

@@ -4,7 +4,7 @@ Each function has the canonical signature ``fn(weights, X, Y, activations, cost)
 returns gradients shaped like ``weights`` (``(N_l + 1, N_{l+1})``, row 0 the bias), and
 raises ``ValueError`` for an architecture, activation or cost its equation does not cover.
 They are written from their own equations, not by calling :func:`handprop.gradients`, and
-``tests/test_special_cases.py`` checks that they agree with it wherever they apply.
+``tests/test_handprop_gradients.py`` checks that they agree with it wherever they apply.
 
 Where the seed's text is wrong or ambiguous, the mathematics is implemented and the
 deviation is recorded in ``docs/derivation-notes.md``:
@@ -24,7 +24,7 @@ import numpy as np
 from handprop import activations as _activations
 from handprop import costs as _costs
 from handprop.backprop import ForwardPass, _forward
-from handprop.network import layer_sizes, validate
+from handprop.network import ignore_underflow, layer_sizes, validate
 
 __all__ = [
     "one_output_gradients",
@@ -61,6 +61,7 @@ def _sigmoid_ll_sign(function: str, activations: Sequence[str], cost: str) -> fl
     return _LOG_LIKELIHOOD_SIGN[cost]
 
 
+@ignore_underflow
 def one_output_gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,
@@ -83,8 +84,9 @@ def one_output_gradients(
         )
     L = len(weights)
     spec = _costs.COSTS[cost]
-    out = _activations.ACTIVATIONS[activations[-1]]
-    d_out = spec.delta(fp.z[L], fp.a[L], Y, out.derivative)[:, 0]  # dc^p/dz^{p,L}, (P,)
+    out = activations[-1]
+    fprime = _activations.ACTIVATIONS[out].derivative if out != "softmax" else None
+    d_out = spec.delta(fp.z[L], fp.a[L], Y, fprime)[:, 0]  # dc^p/dz^{p,L}, (P,)
     grads = [np.empty_like(w) for w in weights]
     grads[L - 1][0, 0] = d_out.sum()  # eq. 11, 2nd line at l - 1 = L
     grads[L - 1][1:, 0] = fp.a[L - 1].T @ d_out  # eq. 11, 3rd line
@@ -103,6 +105,7 @@ def one_output_gradients(
     return grads
 
 
+@ignore_underflow
 def sigmoid_log_likelihood_gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,
@@ -133,6 +136,7 @@ def sigmoid_log_likelihood_gradients(
     return grads
 
 
+@ignore_underflow
 def two_layer_gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,
@@ -168,6 +172,7 @@ def two_layer_gradients(
     return [g0, g1]
 
 
+@ignore_underflow
 def xor_221_gradients(
     weights: Sequence[np.ndarray],
     X: np.ndarray,
