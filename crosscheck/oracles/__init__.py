@@ -1,6 +1,76 @@
 """Independent oracles: each module answers ``gradients(problem) -> list[np.ndarray]``.
 
 Every oracle answers in the canonical layout (``(N_l + 1, N_{l+1})`` per layer, row 0 the
-bias) and exposes ``available() -> tuple[bool, str]`` (whether its framework imports, and
-why not) so that a missing package is skipped with its reason. No oracle calls handprop.
+bias) and exposes:
+
+* ``NAME`` - its registry name;
+* ``KIND`` - ``"peer"`` (an independent floating-point implementation in the problem's
+  dtype: torch, jax), ``"truth"`` (exact to many digits: mpmath) or ``"approximate"``
+  (finite differences, with ``error_bounds(problem)``);
+* ``available() -> (bool, reason)`` - whether its framework imports, and why not; never
+  raises, so a missing package is skipped with its reason;
+* ``gradients(problem) -> list[np.ndarray]``.
+
+No oracle imports or calls handprop. Importing this package imports neither torch nor
+jax: the oracles import them inside their functions.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from crosscheck.oracles import finite_differences, jax_grad, mpmath_reference, torch_autograd
+
+__all__ = [
+    "KINDS",
+    "ORACLES",
+    "available_oracles",
+    "get",
+    "unavailable_reasons",
+]
+
+ORACLES: dict[str, ModuleType] = {
+    m.NAME: m for m in (torch_autograd, jax_grad, mpmath_reference, finite_differences)
+}
+"""The oracles by name, in a fixed order: torch, jax, mpmath, finite_differences."""
+
+KINDS: tuple[str, ...] = ("peer", "truth", "approximate")
+
+
+def get(name: str) -> ModuleType:
+    """The oracle module called ``name``; ``ValueError`` for any other name."""
+    try:
+        return ORACLES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"name: unknown oracle {name!r}; expected one of {', '.join(ORACLES)}"
+        ) from None
+
+
+def available_oracles(kinds: str | Iterable[str] | None = None) -> list[ModuleType]:
+    """The oracles that can run here, in registry order, optionally only of ``kinds``.
+
+    ``kinds`` is one kind or several (``"peer"``, ``"truth"``, ``"approximate"``);
+    ``None`` means all. ``ValueError`` for an unknown kind.
+    """
+    if kinds is None:
+        wanted = set(KINDS)
+    else:
+        wanted = {kinds} if isinstance(kinds, str) else set(kinds)
+        unknown = wanted - set(KINDS)
+        if unknown:
+            raise ValueError(
+                f"kinds: unknown oracle kind(s) {sorted(unknown)}; expected some of {KINDS}"
+            )
+    return [m for m in ORACLES.values() if m.KIND in wanted and m.available()[0]]
+
+
+def unavailable_reasons() -> dict[str, str]:
+    """``{name: reason}`` for every oracle that cannot run here (empty if all can)."""
+    out = {}
+    for name, m in ORACLES.items():
+        ok, why = m.available()
+        if not ok:
+            out[name] = why
+    return out
