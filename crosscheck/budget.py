@@ -160,21 +160,22 @@ class Budget(NamedTuple):
     relu/leaky_relu pre-activation lies within rounding of 0 (its derivative, hence the
     gradient, is then ambiguous and no budget applies).
 
-    ``exact_scale`` is S for a reference computed in much higher precision (mpmath): the
-    same analysis with every magnitude |x| replaced by the bound |x| + u M(x) on the
-    *exact* |x| (a value that rounds to 0 in float64 may be 1e-29 exactly, and the
-    reference's own rounding multiplies it).
+    S comes from two passes. The first carries M with the computed magnitudes |x|. The
+    second repeats the analysis with every |x| replaced by |x| + u M(x), a bound on the
+    *exact* |x|: where a computed quantity rounds to 0 (tanh' = 1 - a^2 at |z| > 19, a
+    gelu at z = -9) but is 1e-17 exactly, the first-order terms that multiply it vanish,
+    and the error is the product of two first-order errors. The second pass keeps those
+    products, and it also bounds the error of a high-precision reference (mpmath).
     """
 
     scale: list[np.ndarray]
     u: float
     near_kink: bool
-    exact_scale: list[np.ndarray]
 
     def exact_error(self, u_exact: float) -> list[np.ndarray]:
-        """K u_exact S_exact: the error bound of a reference that computed with unit
-        roundoff ``u_exact`` (mpmath's), as an absolute ``extra`` for :func:`ratios`."""
-        return [K * u_exact * s for s in self.exact_scale]
+        """K u_exact S: the error bound of a reference that computed with unit roundoff
+        ``u_exact`` (mpmath's), as an absolute ``extra`` for :func:`ratios`."""
+        return [K * u_exact * s for s in self.scale]
 
     def tolerance(self, u: float | None = None) -> list[np.ndarray]:
         """K u S per element: the largest discrepancy a correct pair may show."""
@@ -192,14 +193,13 @@ def budget(problem: Problem) -> Budget:
     eta = C_F * float(np.finfo(problem.dtype).tiny) / u
     v = _values(problem)
     first = _magnitudes(problem, v, eta, None, u)
-    # The same analysis on bounds of the exact magnitudes, |x| + u M(x), for a reference
-    # computed in far higher precision (its error is u_exact times this scale).
-    exact = _magnitudes(problem, v, eta, first, u)
+    # The same analysis on bounds of the exact magnitudes, |x| + u M(x) (see Budget).
+    second = _magnitudes(problem, v, eta, first, u)
     near_kink = any(
         name in KINKED and bool(np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)))
-        for name, z, Mz in zip(problem.activations, v["z"][1:], first["z"][1:], strict=True)
+        for name, z, Mz in zip(problem.activations, v["z"][1:], second["z"][1:], strict=True)
     )
-    return Budget(first["S"], u, near_kink, exact["S"])
+    return Budget(second["S"], u, near_kink)
 
 
 def _values(problem: Problem) -> dict[str, list]:

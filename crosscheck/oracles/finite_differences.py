@@ -325,7 +325,8 @@ def _noise(
     rng = np.random.default_rng(20170621)
     n = sum(w.size for w in weights)
     delta = 2.0**-26 / math.sqrt(n)
-    C0 = abs(float(_run(weights, X, Y, activations, cost_name, ())[0]))
+    f0, out = _run(weights, X, Y, activations, cost_name, (len(weights),))
+    C0 = max(abs(float(f0)), _cost_magnitude(cost_name, activations[-1], out[len(weights)], Y))
     sigma = 0.0
     t = np.arange(_NOISE_POINTS, dtype=np.float64)
     for _attempt in range(3):
@@ -347,6 +348,19 @@ def _noise(
             break
         delta /= 16.0  # a kink between the points: look closer (a kink inflates sigma)
     return max(sigma, _EPS * C0)
+
+
+def _cost_magnitude(cost_name: str, out: str, z: np.ndarray, Y: np.ndarray) -> float:
+    """A bound on the sum of |terms| that make up C: its rounding level, even where C
+    cancels to (nearly) 0 or is locally flat, which ECnoise cannot see (all its samples
+    round to the same value)."""
+    if cost_name == "squared_error":
+        h = _activate(out, z)
+        return float(np.sum((np.abs(h) + np.abs(Y)) ** 2))
+    # y log sigmoid(+-z) and y log softmax(z): |log sigmoid(z)| <= |z| + log 2 and
+    # |log softmax(z)_k| <= 2 max_j |z_j| + log N_L.
+    zmax = np.max(np.abs(z), axis=-1, keepdims=True) if z.size else 0.0
+    return float(np.sum((np.abs(Y) + 1.0) * (2.0 * zmax + math.log(max(z.shape[-1], 2)) + 1.0)))
 
 
 # --------------------------------------------------------------------------------------
