@@ -24,6 +24,19 @@ test-slow: $(STAMP)
 test-thorough: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --hypothesis-profile=thorough -m "not slow"
 
+# The committed reports/: the training trajectories first (the report summarises them),
+# then the gradient report (about 2 minutes). The baseline changes only on purpose:
+# `$(BIN)/crosscheck check --baseline reports/baseline.json --update-baseline`.
+report: $(STAMP)
+	$(BIN)/crosscheck trajectory
+	$(BIN)/crosscheck report
+
+# handprop against torch and jax, and the gate's throughput: reports/benchmarks.{md,json,png}
+# (a few minutes). OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set here for old OpenBLAS builds)
+# halve numpy's matmul speed, so this command alone runs without them.
+bench: $(STAMP)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/crosscheck bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check handprop crosscheck tests
 

@@ -23,8 +23,8 @@ The JSON keeps each series at the steps of :func:`sample_steps` (every step up t
 :data:`DENSE_STEPS`, then :data:`LOG_POINTS` log-spaced steps, always the last); costs
 and summaries are rounded to :data:`SIGNIFICANT` significant digits, divergence series to
 :data:`SERIES_DIGITS`; keys are sorted and there are no timings: the same options give
-the same bytes (:func:`report_json`). Files are written atomically (a temporary file in
-the same directory, then ``os.replace``).
+the same bytes (:func:`report_json`). Files are written atomically
+(:mod:`crosscheck.atomic`: a temporary file in the same directory, then ``os.replace``).
 
 :func:`divergence_bound` is the a-priori bound on the divergence over the first steps
 that the tests hold the frameworks to (derivation in its docstring).
@@ -35,7 +35,6 @@ torch, jax and matplotlib are imported inside functions only.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import math
@@ -50,6 +49,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import handprop
+from crosscheck.atomic import write_with as _atomic_write
 from crosscheck.budget import budget, unit_roundoff
 from crosscheck.problem import Problem, make_problem
 from handprop import activations as _activations
@@ -866,24 +866,6 @@ def render_plot(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
         lambda f: fig.savefig(f, format="png", dpi=110, metadata={"Software": None}),
     )
     plt.close(fig)
-
-
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write through ``write(file)`` to a temporary file next to ``path``, then replace.
-
-    The temporary file is created with ``open(..., "xb")``, so it gets the usual
-    permissions (umask applied), and ``os.replace`` makes the switch atomic.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 _NUMBER_LIST = re.compile(r"\[([^\[\]{}\"]*)\]")

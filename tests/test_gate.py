@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, find, given, note, settings, target
 from hypothesis.errors import NoSuchExample
 
 import handprop
-from crosscheck import oracles, strategies
+from crosscheck import oracles, pytest_plugin, strategies
 from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import Problem
 from crosscheck.testing import describe_failure
@@ -36,6 +36,7 @@ def _check(candidate_name: str, grads, problem: Problem, oracle_name: str) -> No
     ref = reference(oracle_name, problem)
     assume(ref.skipped is None)
     verdict = judge(grads, problem, ref)
+    pytest_plugin.record(candidate_name, oracle_name, problem, verdict)  # --crosscheck-report
     assume(verdict.skipped is None)
     ratio = verdict.ratio
     target(ratio, label=f"budget ratio vs {oracle_name}")
