@@ -26,8 +26,12 @@ Weight regimes (``weights[l]`` has shape ``(N_l + 1, N_{l+1})``, row 0 the bias)
   typically ``SATURATING_Z`` = 25 in size (up to ~50) given inputs of size ~1, and biases
   of magnitude in ``[0.2, 0.84] * SATURATING_Z``: sigmoid/tanh units sit in their flat
   tails, which is where cancellation (y - h) and underflow of f' show up. Large X
-  (|x| ~ 1e2) pushes |z| into the thousands;
+  (|x| ~ 1e2) pushes |z| into the thousands. The ``saturation`` option of
+  :func:`problems` replaces 25 by another level (``crosscheck verify`` also draws at 60);
 * ``"mixed"``: each layer draws one of the three above.
+
+Balanced searches (``crosscheck verify``) pin parts of a draw with ``outputs`` (the
+output activation) and ``featured`` (a hidden activation placed at one hidden layer).
 
 Biases are never zero: their magnitude is bounded away from 0 and carries the factor
 :data:`BIAS_FACTOR` (an "irrational" 53-bit constant), so a bias cannot cancel exactly
@@ -300,6 +304,19 @@ def _index_array(shape: tuple[int, ...], high: int) -> st.SearchStrategy[np.ndar
     return hnp.arrays(np.intp, shape, elements=st.integers(0, high), fill=st.nothing())
 
 
+def _saturation(value: Any) -> float:
+    """``None`` -> :data:`SATURATING_Z`; otherwise a finite number > 0."""
+    if value is None:
+        return SATURATING_Z
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (math.isfinite(value) and value > 0)
+    ):
+        raise ValueError(f"saturation: expected a finite number > 0, got {value!r}")
+    return float(value)
+
+
 def _flush(u: np.ndarray) -> np.ndarray:
     """Set entries with |u| < FLUSH to exactly 0 (returns a new array)."""
     return np.where(np.abs(u) < FLUSH, 0.0, u)
@@ -329,13 +346,19 @@ def _architectures(
     max_depth: int,
     max_width: int,
     max_q: int,
+    featured: str | None = None,
 ) -> Architecture:
     depth = draw(st.integers(min_depth, max_depth), label=_label("depth"))
     q = draw(st.integers(1, max_q), label=_label("Q"))
     widths = tuple(draw(st.integers(1, max_width), label=_label("width")) for _ in range(depth))
     cost, outs = draw(st.sampled_from(outputs), label=_label("cost"))
+    # The featured activation (if any) sits at one drawn hidden layer (shrinks to the first).
+    at = -1
+    if featured is not None and depth >= 2:
+        at = draw(st.integers(0, depth - 2), label=_label("featured layer"))
     acts = tuple(
-        draw(st.sampled_from(hidden), label=_label("hidden activation")) for _ in range(depth - 1)
+        featured if l == at else draw(st.sampled_from(hidden), label=_label("hidden activation"))
+        for l in range(depth - 1)
     )
     out = draw(st.sampled_from(outs), label=_label("output activation"))
     return Architecture((q, *widths), (*acts, out), cost)
@@ -348,10 +371,13 @@ def _architecture_args(
     max_depth: int,
     max_width: int,
     max_q: int,
+    outputs: Iterable[str] | None = None,
+    featured: str | None = None,
 ) -> tuple:
     """Validate :func:`architectures`' arguments; returns ``_architectures``' arguments."""
     allowed_acts = _names(activations, "activations", ACTIVATION_ORDER, "activation")
     allowed_costs = _names(costs, "costs", COST_ORDER, "cost")
+    allowed_outs = _names(outputs, "outputs", ACTIVATION_ORDER, "activation")
     min_depth = _positive_int(min_depth, "min_depth")
     max_depth = _positive_int(max_depth, "max_depth")
     max_width = _positive_int(max_width, "max_width")
@@ -366,17 +392,23 @@ def _architecture_args(
         else tuple(a for a in ACTIVATION_ORDER if a in allowed_acts)
     )
     hidden = tuple(a for a in acts if a not in _activations.OUTPUT_ONLY)
+    outs = acts if allowed_outs is None else tuple(a for a in acts if a in allowed_outs)
     outputs = tuple(
-        (c, _allowed_outputs(c, acts))
+        (c, _allowed_outputs(c, outs))
         for c in COST_ORDER
-        if (allowed_costs is None or c in allowed_costs) and _allowed_outputs(c, acts)
+        if (allowed_costs is None or c in allowed_costs) and _allowed_outputs(c, outs)
     )
     if not outputs:
         raise ValueError(
             f"costs: no cost in {list(allowed_costs or COST_ORDER)!r} has an allowed output "
-            f"activation among activations={list(acts)!r} (log_likelihood and "
+            f"activation among activations={list(outs)!r} (log_likelihood and "
             "binary_cross_entropy need 'sigmoid', the softmax costs 'softmax', "
             "squared_error any elementwise activation)"
+        )
+    if featured is not None and featured not in hidden:
+        raise ValueError(
+            f"featured: expected one of the allowed hidden activations {list(hidden)!r}, "
+            f"got {featured!r}"
         )
     if not hidden:
         if min_depth > 1:
@@ -386,7 +418,7 @@ def _architecture_args(
             )
         max_depth = 1
         hidden = ("identity",)  # never drawn at depth 1; sampled_from needs an element
-    return hidden, outputs, min_depth, max_depth, max_width, max_q
+    return hidden, outputs, min_depth, max_depth, max_width, max_q, featured
 
 
 def architectures(
@@ -397,6 +429,8 @@ def architectures(
     max_depth: int = 5,
     max_width: int = 8,
     max_q: int = 8,
+    outputs: Iterable[str] | None = None,
+    featured: str | None = None,
 ) -> st.SearchStrategy[Architecture]:
     """Network shapes: L in [min_depth, max_depth] weight layers, Q and widths in
     [1, max_q] and [1, max_width].
@@ -408,16 +442,25 @@ def architectures(
     in ``activations`` to keep the softmax costs); a cost left with no allowed output is
     dropped, and ``ValueError`` is raised if none remains. Shrinks towards fewer, narrower
     layers and the front of :data:`ACTIVATION_ORDER` / :data:`COST_ORDER`.
+
+    For balanced searches (``crosscheck verify``'s schedule): ``outputs`` further restricts
+    the output activation only (the hidden layers keep ``activations``), and ``featured``
+    names a hidden activation placed at one drawn hidden layer whenever L >= 2 (the other
+    hidden layers are drawn as usual), so that it is tested in every such draw.
     """
     return _architectures(
-        *_architecture_args(activations, costs, min_depth, max_depth, max_width, max_q)
+        *_architecture_args(
+            activations, costs, min_depth, max_depth, max_width, max_q, outputs, featured
+        )
     )
 
 
 # --------------------------------------------------------------------------- weights
 
 
-def _scales(regime: str, n_in: int, n_out: int, m_in: float) -> tuple[float, float]:
+def _scales(
+    regime: str, n_in: int, n_out: int, m_in: float, saturation: float = SATURATING_Z
+) -> tuple[float, float]:
     """(weight scale, bias scale) of one layer; ``m_in`` estimates the size of its inputs."""
     if regime == "small":
         return SMALL_SCALE, SMALL_SCALE
@@ -425,12 +468,18 @@ def _scales(regime: str, n_in: int, n_out: int, m_in: float) -> tuple[float, flo
         r = math.sqrt(6.0 / (n_in + n_out))
         return r, r
     # saturating: uniform weights in [-s, s] over n_in inputs of size m_in give a sum of
-    # standard deviation s * m_in * sqrt(n_in / 3); make that SATURATING_Z.
-    return SATURATING_Z * math.sqrt(3.0 / n_in) / m_in, SATURATING_Z
+    # standard deviation s * m_in * sqrt(n_in / 3); make that the saturation level.
+    return saturation * math.sqrt(3.0 / n_in) / m_in, saturation
 
 
 @st.composite
-def _weights(draw: st.DrawFn, architecture: Architecture, regime: str, dtype: np.dtype) -> Weights:
+def _weights(
+    draw: st.DrawFn,
+    architecture: Architecture,
+    regime: str,
+    dtype: np.dtype,
+    saturation: float = SATURATING_Z,
+) -> Weights:
     sizes, acts = architecture.sizes, architecture.activations
     weights: list[np.ndarray] = []
     regimes: list[str] = []
@@ -439,7 +488,7 @@ def _weights(draw: st.DrawFn, architecture: Architecture, regime: str, dtype: np
         r = regime
         if regime == "mixed":
             r = draw(st.sampled_from(BASE_REGIMES), label=_label("layer regime"))
-        w_scale, b_scale = _scales(r, n_in, n_out, m_in)
+        w_scale, b_scale = _scales(r, n_in, n_out, m_in, saturation)
         u = _flush(draw(_unit_array((n_in, n_out)), label=_label("weights")))
         v = _flush(draw(_unit_array((n_out,)), label=_label("biases")))
         w = np.empty((n_in + 1, n_out), dtype=np.float64)
@@ -453,13 +502,19 @@ def _weights(draw: st.DrawFn, architecture: Architecture, regime: str, dtype: np
 
 
 def weights_for(
-    architecture: Architecture, regime: str, dtype: Any = np.float64
+    architecture: Architecture,
+    regime: str,
+    dtype: Any = np.float64,
+    *,
+    saturation: float | None = None,
 ) -> st.SearchStrategy[Weights]:
     """Weights for ``architecture`` in ``regime`` (one of :data:`REGIMES`), cast to ``dtype``.
 
     Draws :class:`Weights`: ``weights[l]`` of shape ``(N_l + 1, N_{l+1})`` (the seed's w^l,
     row 0 the biases w^l_{0 n_{l+1}} of eq. 1) and the regime of each layer. Weights are
     ``scale * u`` with u drawn in [-1, 1]; biases are never 0 (see the module docstring).
+    ``saturation`` sets the typical |z| of the saturating layers (default
+    :data:`SATURATING_Z`).
     """
     arch = Architecture(*architecture)
     if (
@@ -480,7 +535,7 @@ def weights_for(
     )
     if regime not in REGIMES:
         raise ValueError(f"regime: expected one of {', '.join(REGIMES)}, got {regime!r}")
-    return _weights(arch, regime, _dtype(dtype))
+    return _weights(arch, regime, _dtype(dtype), _saturation(saturation))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -555,12 +610,13 @@ def _problems_with_info(
     dtypes: tuple[np.dtype, ...],
     max_p: int,
     regimes: tuple[str, ...],
+    saturation: float = SATURATING_Z,
 ) -> DrawnProblem:
     arch = draw(_architectures(*arch_args), label=_label("architecture"))
     dtype = draw(st.sampled_from(dtypes), label=_label("dtype"))
     P = draw(st.integers(1, max_p), label=_label("P"))
     regime = draw(st.sampled_from(regimes), label=_label("regime"))
-    w = draw(_weights(arch, regime, dtype), label=_label("weights"))
+    w = draw(_weights(arch, regime, dtype, saturation), label=_label("weights"))
     x = draw(_inputs(P, arch.sizes[0], dtype, X_KINDS), label=_label("inputs"))
     y = draw(_labels(arch.cost, P, arch.sizes[-1], dtype), label=_label("labels"))
     problem = make_problem(w.weights, x.X, y.Y, arch.activations, arch.cost)
@@ -578,10 +634,16 @@ def problems_with_info(
     max_q: int = 8,
     max_p: int = 16,
     regimes: Iterable[str] | None = None,
+    outputs: Iterable[str] | None = None,
+    featured: str | None = None,
+    saturation: float | None = None,
 ) -> st.SearchStrategy[DrawnProblem]:
     """Like :func:`problems`, but draws ``DrawnProblem(problem, info)`` where ``info`` is a
-    :class:`Drawn` (architecture, dtype, regime, layer_regimes, x_kind, y_kind)."""
-    arch_args = _architecture_args(activations, costs, min_depth, max_depth, max_width, max_q)
+    :class:`Drawn` (architecture, dtype, regime, layer_regimes, x_kind, y_kind).
+    ``outputs``, ``featured`` and ``saturation`` are as in :func:`problems`."""
+    arch_args = _architecture_args(
+        activations, costs, min_depth, max_depth, max_width, max_q, outputs, featured
+    )
     if dtypes is None:
         dts = FLOAT_DTYPES[::-1]  # float64 first
     else:
@@ -593,7 +655,9 @@ def problems_with_info(
         dts = tuple(sorted(dts, key=lambda d: -d.itemsize))
     regs = _names(regimes, "regimes", REGIMES, "weight regime") or REGIMES
     regs = tuple(r for r in REGIMES if r in regs)
-    return _problems_with_info(arch_args, dts, _positive_int(max_p, "max_p"), regs)
+    return _problems_with_info(
+        arch_args, dts, _positive_int(max_p, "max_p"), regs, _saturation(saturation)
+    )
 
 
 def problems(
@@ -607,6 +671,9 @@ def problems(
     max_q: int = 8,
     max_p: int = 16,
     regimes: Iterable[str] | None = None,
+    outputs: Iterable[str] | None = None,
+    featured: str | None = None,
+    saturation: float | None = None,
 ) -> st.SearchStrategy[Problem]:
     """Valid gradient problems (:class:`~crosscheck.problem.Problem`, built by
     ``make_problem``).
@@ -615,8 +682,11 @@ def problems(
     with L in [min_depth, max_depth], N_l in [1, max_width], Q in [1, max_q], P in
     [1, max_p]. ``activations``/``costs`` restrict the names (see :func:`architectures`),
     ``dtypes`` the dtypes (float32, float64), ``regimes`` the weight regimes
-    (:data:`REGIMES`). ``ValueError`` names a bad argument. Shrinks towards depth 1,
-    width 1, Q 1, P 1, float64, the seed's sigmoid + log_likelihood.
+    (:data:`REGIMES`); ``outputs`` and ``featured`` steer the output and one hidden
+    activation (see :func:`architectures`); ``saturation`` is the typical |z| of the
+    saturating regime's layers (default :data:`SATURATING_Z`; ``crosscheck verify`` also
+    uses a deeper level). ``ValueError`` names a bad argument. Shrinks
+    towards depth 1, width 1, Q 1, P 1, float64, the seed's sigmoid + log_likelihood.
 
     relu/leaky_relu problems with a pre-activation within rounding of 0 are rare but
     possible; filter them with ``assume(kink_free(problem))`` where that matters.
@@ -631,6 +701,9 @@ def problems(
         max_q=max_q,
         max_p=max_p,
         regimes=regimes,
+        outputs=outputs,
+        featured=featured,
+        saturation=saturation,
     ).map(_first)
 
 

@@ -7,14 +7,23 @@ tolerance and the budget ratio, the architecture, and a pasteable reproduction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from crosscheck.compare import Comparison, Discrepancy, compare, layout_error
 from crosscheck.problem import Problem
 
-__all__ = ["assert_within_budget", "describe_failure", "describe_record"]
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from crosscheck.verify import VerifyResult
+
+__all__ = [
+    "assert_gradients_match",
+    "assert_within_budget",
+    "describe_failure",
+    "describe_record",
+]
 
 
 def describe_record(r: Discrepancy) -> str:
@@ -83,3 +92,22 @@ def assert_within_budget(
             )
         )
     return comparison
+
+
+def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResult:
+    """Assert that ``fn(weights, X, Y, activations, cost)`` passes ``crosscheck.verify``.
+
+    For users' own test suites: runs :func:`crosscheck.verify.verify` with ``options``
+    (``activations``, ``costs``, ``dtypes``, ``max_depth``, ``max_width``,
+    ``max_examples``, ``seed``, ``oracle``, ...) and raises ``AssertionError`` with the
+    standalone report (the minimal counterexample, where it differs, both values, the
+    ratio, which oracles agree, and a pasteable reproduction) if it finds one. Returns the
+    :class:`~crosscheck.verify.VerifyResult` otherwise. ``ValueError`` for bad options.
+    """
+    __tracebackhide__ = True
+    from crosscheck.verify import format_result, verify
+
+    result = verify(fn, **options)
+    if not result.passed:
+        raise AssertionError(format_result(result))
+    return result
