@@ -4,14 +4,30 @@ All P examples travel together as the rows of a matrix, so each layer is one mat
 product through BLAS (no Python loop over examples or units). In the seed's notation,
 with ``delta^l[p, n] = sum_{n_L} dc^p_{n_L} / dz^{p,l}_n`` (shape ``(P, N_l)``)::
 
-    z^{l+1} = a^l w^l[1:] + w^l[0]                         eq. 1
+    z^{l+1} = [1 a^l] w^l  (= a^l w^l[1:] + w^l[0])        eq. 1
     delta^L = dC/dz^L                                      eq. 13 (y - h), costs.py
-    dC/dw^l[0]  = sum_p delta^{l+1}[p]                     eq. 9, 2nd line (eq. 5)
-    dC/dw^l[1:] = (a^l)^T delta^{l+1}                      eq. 9, 3rd line (eq. 6)
+    dC/dw^l = [1 a^l]^T delta^{l+1}, that is:
+      dC/dw^l[0]  = sum_p delta^{l+1}[p]                   eq. 9, 2nd line (eq. 5)
+      dC/dw^l[1:] = (a^l)^T delta^{l+1}                    eq. 9, 3rd line (eq. 6)
     delta^l = f'(z^l) * (delta^{l+1} (w^l[1:])^T)          eq. 9, 1st line (eq. 7, 8)
 
 The seed's sum over output units n_L in eq. 9 is carried inside delta: the recursion is
 linear, so summing over n_L before or after it gives the same numbers.
+
+``[1 a^l]`` is a^l with the seed's constant unit a_0 = 1 in front (eq. 1 sums over
+n_l = 0..N_l with w_{0 n_{l+1}} the bias): each layer's activations are written into
+columns 1..N_l of a ``(P, N_l + 1)`` array whose column 0 holds 1. One matrix product
+then gives z (bias included) and one gives the whole gradient dC/dw^l (bias row
+included), with no separate pass to add the bias or to sum delta over the examples.
+
+Speed without losing the seed's form: the activations are written in place
+(:func:`handprop.activations.value_into`); f'(z) multiplies the backpropagated sum in
+place, taken from the stored a as the seed does (:func:`handprop.activations.times_derivative`,
+one temporary); a sigmoid output gives h and 1 - h from the same e^{-|z|}
+(:func:`handprop.activations.sigmoid_pair`), so the output delta needs no second sigmoid;
+each layer's arrays are released as soon as backprop has passed it. The products keep
+the seed's order: ``[1 a]^T delta`` is (N_l + 1) x P times P x N_{l+1}, and
+``delta (w^l[1:])^T`` never forms a transposed copy (BLAS reads the transpose in place).
 """
 
 from __future__ import annotations
@@ -45,17 +61,63 @@ def _activate(name: str, z: np.ndarray) -> np.ndarray:
     return _activations.ACTIVATIONS[name].value(z)
 
 
+def _with_unit(P: int, n: int, dtype: np.dtype) -> np.ndarray:
+    """A ``(P, n + 1)`` array for [1 a]: column 0 holds the constant a_0 = 1 (seed eq. 1);
+    columns 1..n are left for a."""
+    out = np.empty((P, n + 1), dtype=dtype)
+    out[:, 0] = 1.0
+    return out
+
+
+class _Pass(NamedTuple):
+    """The forward pass as backprop needs it: z and a (as :class:`ForwardPass`), the
+    arrays [1 a^l] for l = 0..L-1, and 1 - h for a sigmoid output (else None)."""
+
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    unit_a: list[np.ndarray]
+    h_complement: np.ndarray | None
+
+
+def _forward_pass(
+    weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
+) -> _Pass:
+    P, dtype, L = X.shape[0], X.dtype, len(weights)
+    unit_a = [_with_unit(P, X.shape[1], dtype)]
+    unit_a[0][:, 1:] = X
+    z, a = [X], [X]
+    h_complement = None
+    for l, (w, name) in enumerate(zip(weights, activations, strict=True)):
+        # eq. 1: z_{n_{l+1}} = sum_{n_l = 0..N_l} w_{n_l n_{l+1}} a_{n_l}, with a_0 = 1
+        zl = unit_a[l] @ w
+        z.append(zl)
+        if l < L - 1:
+            nxt = _with_unit(P, w.shape[1], dtype)
+            a.append(_activations.value_into(name, zl, nxt[:, 1:]))
+            unit_a.append(nxt)
+        elif name == "sigmoid":
+            h, h_complement = _activations.sigmoid_pair(zl)
+            a.append(h)
+        else:
+            a.append(_activate(name, zl))
+    return _Pass(z, a, unit_a, h_complement)
+
+
 def _forward(
     weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
 ) -> ForwardPass:
-    z = [X]
-    a = [X]
-    for w, name in zip(weights, activations, strict=True):
-        zl = a[-1] @ w[1:]  # eq. 1: sum over n_l of w_{n_l n_{l+1}} a_{n_l}
-        zl += w[0]  # eq. 1: plus the bias w_{0 n_{l+1}}
-        z.append(zl)
-        a.append(_activate(name, zl))
-    return ForwardPass(z, a)
+    fp = _forward_pass(weights, X, activations)
+    return ForwardPass(fp.z, fp.a)
+
+
+def _output_delta(fp: _Pass, Y: np.ndarray, activations: Sequence[str], cost: str) -> np.ndarray:
+    """dC/dz^L, shape (P, N_L): seed eq. 13 (y - h) for the sigmoid costs, costs.py else."""
+    spec = _costs.COSTS[cost]
+    if fp.h_complement is not None and spec.outputs == ("sigmoid",):
+        return _costs.sigmoid_output_delta(fp.a[-1], fp.h_complement, Y, spec.sign)
+    out = activations[-1]
+    fprime = _activations.ACTIVATIONS[out].derivative if out in _activations.ACTIVATIONS else None
+    return spec.delta(fp.z[-1], fp.a[-1], Y, fprime)
 
 
 def _gradients(
@@ -65,23 +127,23 @@ def _gradients(
     activations: Sequence[str],
     cost: str,
 ) -> list[np.ndarray]:
-    fp = _forward(weights, X, activations)
-    spec = _costs.COSTS[cost]
-    out = activations[-1]
-    fprime = _activations.ACTIVATIONS[out].derivative if out in _activations.ACTIVATIONS else None
-    delta = spec.delta(fp.z[-1], fp.a[-1], Y, fprime)  # dC/dz^L (eq. 13 for log_likelihood)
+    fp = _forward_pass(weights, X, activations)
+    z, a, unit_a = fp.z, fp.a, fp.unit_a
+    delta = _output_delta(fp, Y, activations, cost)  # dC/dz^L (eq. 13 for log_likelihood)
+    del fp
+    # Each layer's arrays are dropped as soon as backprop is past it, so the memory they
+    # free is at hand for the next gradient (a lower peak, fewer fresh pages).
+    z[-1] = a[-1] = None  # type: ignore[call-overload]
     grads: list[np.ndarray] = [None] * len(weights)  # type: ignore[list-item]
     for l in range(len(weights) - 1, -1, -1):
-        w = weights[l]
-        g = np.empty_like(w)
-        np.sum(delta, axis=0, out=g[0])  # eq. 9, 2nd line: dC/dw_{0 n_{l+1}}
-        np.matmul(fp.a[l].T, delta, out=g[1:])  # eq. 9, 3rd line: sum_p a_{n_l} delta
-        grads[l] = g
+        # eq. 9, 2nd and 3rd lines: row 0 is sum_p delta (a_0 = 1), row n_l is
+        # sum_p a_{n_l} delta_{n_{l+1}}
+        grads[l] = unit_a[l].T @ delta
         if l > 0:
             # eq. 9, 1st line: f'(z^l) * sum_{n_{l+1}} w_{n_l n_{l+1}} delta_{n_{l+1}}
-            back = delta @ w[1:].T
-            back *= _activations.ACTIVATIONS[activations[l - 1]].derivative(fp.z[l], fp.a[l])
-            delta = back
+            back = delta @ weights[l][1:].T
+            delta = _activations.times_derivative(activations[l - 1], back, z[l], a[l])
+        z[l] = a[l] = unit_a[l] = None  # type: ignore[call-overload]
     return grads
 
 

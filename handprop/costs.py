@@ -24,6 +24,9 @@ mean. Values and deltas are computed from the output layer's pre-activation ``z`
 ``y - h`` for the sigmoid is evaluated as ``y sigma(-z) - (1 - y) sigma(z)``: the same
 number in exact arithmetic, but each term is accurate in relative terms when h is
 near 0 or near 1, where ``1 - h`` would lose every digit.
+:func:`sigmoid_output_delta` does it from h and 1 - h when both are at hand
+(:func:`handprop.activations.sigmoid_pair` gives both from the same e^{-|z|}; backprop
+uses it).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "Cost",
     "get",
     "log_softmax",
+    "sigmoid_output_delta",
     "softmax",
 ]
 
@@ -86,9 +90,25 @@ def _ll_value(z: np.ndarray, h: np.ndarray, y: np.ndarray) -> np.ndarray:
     return _total(y * log_sigmoid(z) + (1.0 - y) * log_sigmoid(-z))
 
 
+def sigmoid_output_delta(h: np.ndarray, hc: np.ndarray, y: np.ndarray, sign: int) -> np.ndarray:
+    """dC/dz^L for the sigmoid costs: ``sign (y - h)`` (seed eq. 13), from h = sigma(z) and
+    hc = 1 - h = sigma(-z) given separately (each accurate), as ``y hc - (1 - y) h``.
+
+    ``sign`` is the cost's :attr:`Cost.sign`: +1 for log_likelihood, -1 for
+    binary_cross_entropy. Shapes ``(P, N_L)``; a new array in the input dtype.
+    """
+    delta = y * hc
+    other = np.subtract(1.0, y)
+    other *= h
+    delta -= other  # y (1 - h) - (1 - y) h
+    if sign < 0:
+        np.negative(delta, out=delta)
+    return delta
+
+
 def _ll_delta(z: np.ndarray, h: np.ndarray, y: np.ndarray, fprime=None) -> np.ndarray:
     # Seed eq. 13: dc/dz^L = y - h, written as y (1 - h) - (1 - y) h with 1 - h = sigma(-z).
-    return y * sigmoid(-z) - (1.0 - y) * h
+    return sigmoid_output_delta(h, sigmoid(-z), y, +1)
 
 
 def _bce_value(z: np.ndarray, h: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -96,7 +116,7 @@ def _bce_value(z: np.ndarray, h: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _bce_delta(z: np.ndarray, h: np.ndarray, y: np.ndarray, fprime=None) -> np.ndarray:
-    return (1.0 - y) * h - y * sigmoid(-z)
+    return sigmoid_output_delta(h, sigmoid(-z), y, -1)  # (1 - y) h - y (1 - h)
 
 
 def _se_value(z: np.ndarray, h: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -18,8 +18,35 @@ if someone else has switched x64 on globally. It never imports handprop:
   ``softmax_log_likelihood`` = sum(y log_softmax(z)),
   ``softmax_cross_entropy`` = sum_p (sum_k y_pk) logsumexp(z_p) - sum(y z).
 
-Compiled gradient functions are cached per ``(activations, cost, dtype)`` (jit itself
-re-traces per shape). jax is imported lazily, inside functions.
+Compiling is what a property test pays for with jax: a new shape or a new choice of
+activations used to mean a new compilation (~0.1-1 s) for a run that then takes ~50 us.
+Small problems (every width, Q and P up to :data:`BUCKET_LIMITS`) are therefore computed
+*padded to buckets* (:func:`pad`, :func:`padded_gradients`), so that one compiled function
+serves a whole family of problems:
+
+* every layer is padded to one width W (the bucket of max(Q, N_1, ..., N_L), at least 8),
+  P to a bucket (at least 16), the depth to at least 5 (:func:`bucket`), and the padded
+  weights, inputs and labels are 0;
+* the activations are *data*: one integer code per layer selects the branch of a
+  ``lax.switch``, which runs that activation only (the others are not evaluated, so
+  their derivatives cannot produce inf * 0); extra leading layers have a pass-through
+  code: their output is their input, selected, not computed;
+* masks make the padding inert whatever its content: a padded unit's activation is
+  replaced by 0 (``jnp.where``), a padded output unit is left out of the softmax's sum
+  (its logit is replaced by -inf there) and, like a padded example, out of the cost's
+  sum (``jnp.where`` again). A term that ``where`` drops gets an exact-zero cotangent, and
+  an exact zero times any finite number is an exact zero, so padded examples and units add
+  exact zeros to every real gradient element (``tests/test_jax_padding.py`` fills the
+  padding with random values and gets the same bits).
+
+The real gradients are then the same numbers as the unpadded computation's up to the
+order of XLA's summations (both are judged within the error budget). One function is
+compiled per (cost, dtype, depth, width and P buckets): the gate's problems (depth <= 5,
+widths <= 8, P <= 16) need one per cost and dtype. These small programs are compiled with
+``xla_backend_optimization_level=0``, which cuts their compilation time by about 3x at no
+cost that matters at these sizes. Larger problems keep the exact-shape path: one jitted
+function per ``(activations, cost, dtype)``, re-traced by jit per shape. jax is imported
+lazily, inside functions.
 """
 
 from __future__ import annotations
@@ -27,7 +54,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -36,14 +63,21 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "ACTIVATION_NAMES",
+    "BUCKET_LIMITS",
+    "BUCKET_MINIMA",
     "COST_NAMES",
     "KIND",
     "LEAKY_RELU_SLOPE",
     "NAME",
+    "Padded",
     "available",
+    "bucket",
     "cost",
     "gradients",
+    "pad",
+    "padded_gradients",
     "precision",
+    "unpad",
 ]
 
 NAME = "jax"
@@ -228,26 +262,189 @@ def _compiled(activations: tuple[str, ...], cost_name: str, dtype: str) -> Calla
     return jax.jit(jax.grad(loss))
 
 
+# --------------------------------------------------------------------------- padded evaluation
+
+BUCKET_MINIMA: dict[str, int] = {"width": 8, "P": 16, "depth": 5}
+"""The smallest bucket of each padded dimension."""
+
+BUCKET_LIMITS: dict[str, int] = {"width": 64, "P": 1024, "depth": 16}
+"""Problems beyond any of these use the exact-shape path (padding would cost too much)."""
+
+_PASS = len(ACTIVATION_NAMES)
+"""The activation code of a pass-through (padding) layer."""
+
+_COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
+
+
+def bucket(n: int, minimum: int) -> int:
+    """The smallest bucket >= n: ``minimum``, or a number m 2^k with m in {4, 5, 6, 7}
+    (4, 5, 6, 7, 8, 10, 12, 14, 16, 20, ...; consecutive buckets at most 25% apart)."""
+    b = max(int(n), int(minimum), 1)
+    if b <= 8:
+        return b
+    k = b.bit_length() - 3  # b = m 2^k with 4 <= m < 8 (m rounded up)
+    return -(-b // (1 << k)) << k
+
+
+class Padded(NamedTuple):
+    """A problem padded to buckets (see the module notes); D layers, width W, Pb examples.
+
+    ``weights`` ``(D, W + 1, W)``: layer ``D - L + l`` holds w^l in its top-left corner
+    ``[:N_l + 1, :N_{l+1}]`` (row 0 the bias), the first ``D - L`` layers pass their input
+    through. ``X`` and ``Y`` ``(Pb, W)`` hold the problem's in their top-left corners.
+    ``codes`` ``(D,)`` int32: per layer the index in :data:`ACTIVATION_NAMES` of its
+    activation (the output layer's for squared_error), or the pass-through code.
+    ``units`` ``(D + 1, W)`` bool: row 0 marks the Q real inputs, row k the real units of
+    layer k. ``examples`` ``(Pb,)`` bool marks the P real examples.
+    """
+
+    weights: np.ndarray
+    X: np.ndarray
+    Y: np.ndarray
+    codes: np.ndarray
+    units: np.ndarray
+    examples: np.ndarray
+
+
+def pad(problem: Problem) -> Padded | None:
+    """``problem`` padded to buckets with zeros, or None if it is beyond
+    :data:`BUCKET_LIMITS` (then :func:`gradients` uses the exact shapes)."""
+    sizes, L, P = problem.sizes, problem.depth, problem.P
+    W = bucket(max(sizes), BUCKET_MINIMA["width"])
+    D = bucket(L, BUCKET_MINIMA["depth"])
+    Pb = bucket(P, BUCKET_MINIMA["P"])
+    if W > BUCKET_LIMITS["width"] or D > BUCKET_LIMITS["depth"] or Pb > BUCKET_LIMITS["P"]:
+        return None
+    dtype = problem.dtype
+    weights = np.zeros((D, W + 1, W), dtype)
+    units = np.zeros((D + 1, W), bool)
+    codes = np.full(D, _PASS, np.int32)
+    units[: D - L + 1, : sizes[0]] = True  # the inputs, and the pass-through layers' outputs
+    for l, w in enumerate(problem.weights):
+        k = D - L + l
+        weights[k, : w.shape[0], : w.shape[1]] = w
+        units[k + 1, : w.shape[1]] = True
+        name = problem.activations[l]
+        codes[k] = ACTIVATION_NAMES.index(name) if name in ACTIVATION_NAMES else 0
+    X = np.zeros((Pb, W), dtype)
+    X[:P, : sizes[0]] = problem.X
+    Y = np.zeros((Pb, W), dtype)
+    Y[:P, : sizes[-1]] = problem.Y
+    examples = np.zeros(Pb, bool)
+    examples[:P] = True
+    return Padded(weights, X, Y, codes, units, examples)
+
+
+def unpad(grads: np.ndarray, problem: Problem) -> list[np.ndarray]:
+    """The real gradients (canonical layout) out of padded ones ``(D, W + 1, W)``."""
+    D, L = grads.shape[0], problem.depth
+    return [
+        np.array(grads[D - L + l, : w.shape[0], : w.shape[1]])
+        for l, w in enumerate(problem.weights)
+    ]
+
+
+def _branches() -> tuple[list[Callable[..., Any]], list[Callable[..., Any]]]:
+    """lax.switch branches: hidden (z, a) -> f(z) or a (pass-through); output z -> f(z)."""
+    hidden = [functools.partial(lambda name, z, a: _activate(name, z), n) for n in ACTIVATION_NAMES]
+    hidden.append(lambda z, a: a)
+    output = [functools.partial(_activate, n) for n in ACTIVATION_NAMES]
+    return hidden, output
+
+
+def _masked_cost(
+    weights: Any, X: Any, Y: Any, codes: Any, units: Any, examples: Any, cost_name: str
+) -> Any:
+    """C (seed eq. 2) of a :class:`Padded` problem: padded examples and units add exact 0."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    hidden, output = _branches()
+    D = weights.shape[0]
+    a = jnp.where(units[0], X, 0.0)
+    z = a
+    for k in range(D):
+        w = weights[k]
+        z = jnp.matmul(a, w[1:], precision="highest") + w[0]  # seed eq. 1
+        if k < D - 1:
+            a = jnp.where(units[k + 1], lax.switch(codes[k], hidden, z, a), 0.0)
+
+    outputs = units[D]
+    mask = examples[:, None] & outputs[None, :]
+
+    def total(terms: Any) -> Any:
+        return jnp.sum(jnp.where(mask, terms, 0.0))
+
+    if cost_name == "log_likelihood":
+        return total(Y * jax.nn.log_sigmoid(z) + (1.0 - Y) * jax.nn.log_sigmoid(-z))
+    if cost_name == "binary_cross_entropy":
+        return total(jax.nn.softplus(z) - Y * z)
+    if cost_name == "squared_error":
+        r = lax.switch(codes[D - 1], output, z) - Y
+        return 0.5 * total(r * r)
+    # softmax costs: the padded output units are left out of the softmax's sum
+    lse = jax.nn.logsumexp(jnp.where(outputs, z, -jnp.inf), axis=1, keepdims=True)
+    if cost_name == "softmax_log_likelihood":
+        return total(Y * jnp.where(outputs, z - lse, 0.0))
+    # softmax_cross_entropy: (sum_k y_k) lse(z) - sum_k y_k z_k, per example
+    y_sum = jnp.sum(jnp.where(mask, Y, 0.0), axis=1)
+    return jnp.sum(jnp.where(examples, y_sum * lse[:, 0], 0.0)) - total(Y * z)
+
+
+@functools.lru_cache(maxsize=32)
+def _padded_compiled(cost_name: str) -> Callable[..., Any]:
+    """The jitted gradient of :func:`_masked_cost` for one cost (jit caches per shape and
+    precision)."""
+    jax = _jax()
+
+    def loss(weights: Any, X: Any, Y: Any, codes: Any, units: Any, examples: Any) -> Any:
+        return _masked_cost(weights, X, Y, codes, units, examples, cost_name)
+
+    return jax.jit(jax.grad(loss), compiler_options=_COMPILER_OPTIONS)
+
+
+def padded_gradients(padded: Padded, cost_name: str) -> np.ndarray:
+    """dC/dw of a :class:`Padded` problem, ``(D, W + 1, W)``, in its dtype (jax.grad)."""
+    _jax()
+    if cost_name not in COST_NAMES:
+        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {COST_NAMES}")
+    with precision(padded.X.dtype):
+        grads = _padded_compiled(cost_name)(*padded)
+        return np.asarray(grads)
+
+
+def _exact_gradients(problem: Problem) -> list[np.ndarray]:
+    """The exact-shape path: :func:`cost` differentiated at the problem's own shapes."""
+    import jax.numpy as jnp
+
+    dtype = np.dtype(problem.dtype)
+    with precision(dtype):
+        fn = _compiled(tuple(problem.activations), problem.cost, dtype.name)
+        weights = tuple(jnp.asarray(w, dtype=dtype) for w in problem.weights)
+        X = jnp.asarray(problem.X, dtype=dtype)
+        Y = jnp.asarray(problem.Y, dtype=dtype)
+        return [np.array(g) for g in fn(weights, X, Y)]
+
+
 def gradients(problem: Problem) -> list[np.ndarray]:
     """dC/dw^l for every layer by ``jax.grad``, computed and returned in the problem's dtype.
 
     Returns a list shaped like ``problem.weights`` (row 0 of each array the bias
-    gradient). Raises ``ImportError`` if jax is unavailable and ``ValueError`` for an
-    unknown activation or cost name.
+    gradient). Small problems are computed padded to buckets (module notes), larger ones
+    at their exact shapes. Raises ``ImportError`` if jax is unavailable and ``ValueError``
+    for an unknown activation or cost name.
     """
     _jax()
-    import jax.numpy as jnp
-
     dtype = np.dtype(problem.dtype)
-    activations = tuple(problem.activations)
-    _check_names(activations, problem.cost)
-    with precision(dtype):
-        fn = _compiled(activations, problem.cost, dtype.name)
-        weights = tuple(jnp.asarray(w, dtype=dtype) for w in problem.weights)
-        X = jnp.asarray(problem.X, dtype=dtype)
-        Y = jnp.asarray(problem.Y, dtype=dtype)
-        grads = fn(weights, X, Y)
-        out = [np.array(g) for g in grads]
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"problem: expected dtype float32 or float64, got {dtype}")
+    _check_names(tuple(problem.activations), problem.cost)
+    padded = pad(problem)
+    if padded is None:
+        out = _exact_gradients(problem)
+    else:
+        out = unpad(padded_gradients(padded, problem.cost), problem)
     for l, g in enumerate(out):
         if g.dtype != dtype:  # would mean jax computed in another precision than asked
             raise RuntimeError(f"jax returned dtype {g.dtype} for layer {l}; expected {dtype}")

@@ -1,0 +1,208 @@
+"""The gate's throughput: examples per second with torch and jax both checking each one.
+
+One *example* is what a gate test does with one drawn problem (``tests/test_gate.py``):
+Hypothesis draws it (:func:`crosscheck.strategies.problems`), handprop computes its
+gradients (:func:`crosscheck.judge.run_candidate`), and every peer oracle answers
+(:func:`crosscheck.judge.reference`) and is judged against them through the error budget
+(:func:`crosscheck.judge.judge`, which computes the budget), with ``hypothesis.target`` fed
+the worst ratio. The wall time of the whole Hypothesis run is counted, drawing included.
+
+A warm-up run (its own seed, so its problems are not the measured ones) comes first:
+imports, thread pools and one-off compilations are paid there. What remains is the
+steady state of a long gate run: jax still compiles whenever a problem needs a compiled
+function it has not built yet (a new shape, or a new architecture family), so a smaller set of
+compiled functions shows up here as a higher rate.
+
+:func:`measure` also says where the time went (handprop, each oracle, the judgement
+with its budget, and the rest: Hypothesis drawing and bookkeeping).
+
+torch and jax are imported lazily (through the oracles), never at import time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+__all__ = ["STAGES", "Throughput", "measure"]
+
+STAGES: tuple[str, ...] = ("handprop", "torch", "jax", "judge", "draw and other")
+"""Where an example's time goes; ``judge`` includes the error budget."""
+
+
+class Throughput(NamedTuple):
+    """One measurement of the gate's steady-state rate.
+
+    ``examples`` problems were checked by every oracle in ``oracles`` in ``seconds`` of wall
+    time (``per_second`` = examples / seconds); ``failures`` counts verdicts beyond the
+    budget (0 for a correct handprop); ``stages`` gives the seconds spent in each of
+    :data:`STAGES`; ``jax_compiles`` is the number of XLA compilations during the measured run
+    and ``jax_compile_seconds`` the time jax spent tracing, lowering and compiling (inside
+    the ``jax`` stage; None when jax did not run).
+    """
+
+    examples: int
+    seconds: float
+    per_second: float
+    failures: int
+    dtype: str
+    oracles: tuple[str, ...]
+    warmup_examples: int
+    warmup_seconds: float
+    stages: dict[str, float]
+    jax_compiles: int | None
+    jax_compile_seconds: float | None
+
+
+class _Clock:
+    """Accumulates seconds per stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+
+
+def _run(
+    n: int, seed: int, dtype: str, oracle_names: Sequence[str], strategy_kwargs: dict[str, Any]
+) -> tuple[int, int, float, dict[str, float]]:
+    """One Hypothesis run of at most ``n`` examples; (examples, failures, seconds, stages)."""
+    from hypothesis import HealthCheck, Phase, given, settings, target
+    from hypothesis import seed as hypothesis_seed
+
+    import handprop
+    from crosscheck import strategies
+    from crosscheck.judge import judge, reference, run_candidate
+
+    clock = _Clock()
+    counts = {"examples": 0, "failures": 0}
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=n,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.target),
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(problem=strategies.problems(dtypes=[dtype], **strategy_kwargs))
+    def example(problem) -> None:
+        with clock.stage("handprop"):
+            grads, err = run_candidate(handprop.gradients, problem)
+        if err is not None:
+            counts["failures"] += 1
+            return
+        for name in oracle_names:
+            with clock.stage(name):
+                ref = reference(name, problem)
+            with clock.stage("judge"):
+                verdict = judge(grads, problem, ref)
+            target(verdict.ratio if verdict.error is None else 1e9, label=f"ratio vs {name}")
+            counts["failures"] += not verdict.passed
+        counts["examples"] += 1
+
+    start = time.perf_counter()
+    example()
+    seconds = time.perf_counter() - start
+    clock.seconds["draw and other"] = seconds - sum(
+        v for k, v in clock.seconds.items() if k != "draw and other"
+    )
+    return counts["examples"], counts["failures"], seconds, clock.seconds
+
+
+_COMPILE_EVENTS = (
+    "/jax/core/compile/jaxpr_trace_duration",
+    "/jax/core/compile/jaxpr_to_mlir_module_duration",
+    "/jax/core/compile/backend_compile_duration",
+)
+_BACKEND_COMPILE = _COMPILE_EVENTS[-1]
+_compiles = {"count": 0, "seconds": 0.0, "listening": False}
+
+
+def _on_event(event: str, duration: float, **_: Any) -> None:
+    if event in _COMPILE_EVENTS:
+        _compiles["seconds"] += duration
+        _compiles["count"] += event == _BACKEND_COMPILE
+
+
+def _listen_to_jax_compiles() -> None:
+    """Count XLA compilations (and time tracing, lowering, compiling) from jax's events."""
+    if not _compiles["listening"]:
+        import jax.monitoring
+
+        jax.monitoring.register_event_duration_secs_listener(_on_event)
+        _compiles["listening"] = True
+
+
+def measure(
+    examples: int = 200,
+    *,
+    warmup: int = 100,
+    dtype: str = "float64",
+    oracles: Sequence[str] = ("torch", "jax"),
+    seed: int = 0,
+    torch_threads: int | None = 1,
+    **strategy_kwargs: Any,
+) -> Throughput:
+    """Examples per second of the gate after a warm-up of ``warmup`` examples.
+
+    ``oracles`` are the peer oracles that check every example (each must be available:
+    ``ImportError`` otherwise). ``torch_threads`` sets torch's intra-op threads for the
+    run (1, as tests/conftest.py gives the test processes; restored afterwards; None
+    leaves it). ``strategy_kwargs`` go to :func:`crosscheck.strategies.problems` (the gate's
+    defaults otherwise). The warm-up uses seed ``seed`` and the measured run ``seed + 1``.
+    """
+    from crosscheck import oracles as _oracles
+
+    if examples < 1 or warmup < 0:
+        raise ValueError(
+            f"examples, warmup: expected examples >= 1 and warmup >= 0, got {examples}, {warmup}"
+        )
+    for name in oracles:
+        mod = _oracles.get(name)
+        ok, why = mod.available()
+        if not ok:
+            raise ImportError(f"oracle {name} unavailable: {why}")
+    previous = None
+    if torch_threads is not None and "torch" in oracles:
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(torch_threads)
+    try:
+        w_examples, _, w_seconds, _ = (
+            _run(warmup, seed, dtype, oracles, strategy_kwargs) if warmup else (0, 0, 0.0, {})
+        )
+        if "jax" in oracles:
+            _listen_to_jax_compiles()
+        count, compile_seconds = _compiles["count"], _compiles["seconds"]
+        n, failures, seconds, stages = _run(examples, seed + 1, dtype, oracles, strategy_kwargs)
+        count, compile_seconds = _compiles["count"] - count, _compiles["seconds"] - compile_seconds
+    finally:
+        if previous is not None:
+            import torch
+
+            torch.set_num_threads(previous)
+    jax_ran = "jax" in oracles
+    return Throughput(
+        examples=n,
+        seconds=seconds,
+        per_second=n / seconds if seconds > 0 else float("inf"),
+        failures=failures,
+        dtype=dtype,
+        oracles=tuple(oracles),
+        warmup_examples=w_examples,
+        warmup_seconds=w_seconds,
+        stages=stages,
+        jax_compiles=count if jax_ran else None,
+        jax_compile_seconds=compile_seconds if jax_ran else None,
+    )
