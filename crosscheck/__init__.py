@@ -5,21 +5,12 @@
 budget (see :mod:`crosscheck.verify`); ``crosscheck.testing.assert_gradients_match`` is
 the same check as a pytest assertion.
 
-Importing the package imports nothing else: ``verify`` is bound on first access
-(PEP 562 ``__getattr__``), so ``import crosscheck.oracles`` or ``crosscheck.problem``
-stays light. After that first access ``crosscheck.verify`` is the function; the module is
-``sys.modules["crosscheck.verify"]`` (``from crosscheck.verify import ...`` works as usual).
+The import is light (NumPy and handprop; Hypothesis, torch and jax are imported when a
+search runs). ``verify`` is bound here after its module is imported, so
+``crosscheck.verify`` is the function while ``import crosscheck.verify`` style module
+access goes through ``sys.modules`` / ``from crosscheck.verify import ...``.
 """
 
-from typing import Any
+from crosscheck.verify import verify
 
 __all__ = ["verify"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "verify":
-        from crosscheck.verify import verify
-
-        globals()["verify"] = verify
-        return verify
-    raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
