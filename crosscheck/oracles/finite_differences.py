@@ -75,26 +75,9 @@ LEAKY_RELU_SLOPE = 0.01
 _GELU_C = math.sqrt(2.0 / math.pi)
 _GELU_A = 0.044715
 
-ACTIVATION_NAMES: tuple[str, ...] = (
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "identity",
-    "softplus",
-    "elu",
-    "silu",
-    "gelu",
-)
-COST_NAMES: tuple[str, ...] = (
-    "log_likelihood",
-    "binary_cross_entropy",
-    "squared_error",
-    "softmax_log_likelihood",
-    "softmax_cross_entropy",
-)
-_SIGMOID_COSTS = ("log_likelihood", "binary_cross_entropy")
-_SOFTMAX_COSTS = ("softmax_log_likelihood", "softmax_cross_entropy")
+from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS  # noqa: E402
+from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
+
 _KINKED = ("relu", "leaky_relu", "elu")
 """Activations whose derivative (relu, leaky_relu) or second derivative (elu) jumps at 0."""
 
@@ -195,31 +178,6 @@ def _cost_of_z(cost_name: str, out: str, z: np.ndarray, Y: np.ndarray) -> np.nda
     if cost_name in ("binary_cross_entropy", "softmax_cross_entropy"):
         total = -total
     return total
-
-
-def _check_names(activations: Sequence[str], cost_name: str) -> None:
-    if cost_name not in COST_NAMES:
-        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {COST_NAMES}")
-    if isinstance(activations, str) or len(activations) == 0:
-        raise ValueError(f"activations: expected one name per layer 1..L, got {activations!r}")
-    for name in activations[:-1]:
-        if name not in ACTIVATION_NAMES:
-            raise ValueError(
-                f"activations: hidden activation {name!r} is not one of {ACTIVATION_NAMES}"
-            )
-    out = activations[-1]
-    expected = (
-        ("sigmoid",)
-        if cost_name in _SIGMOID_COSTS
-        else ("softmax",)
-        if cost_name in _SOFTMAX_COSTS
-        else ACTIVATION_NAMES
-    )
-    if out not in expected:
-        raise ValueError(
-            f"activations: output activation {out!r} does not go with cost {cost_name!r}; "
-            f"expected one of {expected}"
-        )
 
 
 def _kink_layers(activations: Sequence[str], cost_name: str) -> list[int]:
@@ -465,7 +423,12 @@ def _estimate(problem: Problem) -> FDEstimate:
             da = _activate(activations[l], zcol) - base_a[l + 1][:, c].T[:, None, :]
             z = base_z[l + 2] + da[..., None] * weights[l + 1][1 + c][:, None, None, :]
             fc, zs = _continue(
-                z.reshape(k * 4, *z.shape[2:]), l + 2, weights, Y, activations, cost_name,
+                z.reshape(k * 4, *z.shape[2:]),
+                l + 2,
+                weights,
+                Y,
+                activations,
+                cost_name,
                 kink_layers,
             )
             f[lo:hi] = fc.reshape(k, 4)

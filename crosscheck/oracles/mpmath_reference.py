@@ -70,26 +70,8 @@ and relu are 2-3 times cheaper), e.g. 4-8-8-3 with P = 16 (work 17 424): 0.03 s;
 0.32 s.
 """
 
-ACTIVATION_NAMES: tuple[str, ...] = (
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "identity",
-    "softplus",
-    "elu",
-    "silu",
-    "gelu",
-)
-COST_NAMES: tuple[str, ...] = (
-    "log_likelihood",
-    "binary_cross_entropy",
-    "squared_error",
-    "softmax_log_likelihood",
-    "softmax_cross_entropy",
-)
-_SIGMOID_COSTS = ("log_likelihood", "binary_cross_entropy")
-_SOFTMAX_COSTS = ("softmax_log_likelihood", "softmax_cross_entropy")
+from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS  # noqa: E402
+from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
 
 
 class TooLarge(ValueError):
@@ -261,31 +243,6 @@ class _Tape:
         return adj
 
 
-def _check_names(activations: Sequence[str], cost_name: str) -> None:
-    if cost_name not in COST_NAMES:
-        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {COST_NAMES}")
-    if isinstance(activations, str) or len(activations) == 0:
-        raise ValueError(f"activations: expected one name per layer 1..L, got {activations!r}")
-    for name in activations[:-1]:
-        if name not in ACTIVATION_NAMES:
-            raise ValueError(
-                f"activations: hidden activation {name!r} is not one of {ACTIVATION_NAMES}"
-            )
-    out = activations[-1]
-    expected = (
-        ("sigmoid",)
-        if cost_name in _SIGMOID_COSTS
-        else ("softmax",)
-        if cost_name in _SOFTMAX_COSTS
-        else ACTIVATION_NAMES
-    )
-    if out not in expected:
-        raise ValueError(
-            f"activations: output activation {out!r} does not go with cost {cost_name!r}; "
-            f"expected one of {expected}"
-        )
-
-
 def _sigmoid(t: _Tape, z: int) -> int:
     # 1 / (1 + e^{-z})
     return t.recip(t.add_const(t.exp(t.neg(z)), 1))
@@ -338,6 +295,7 @@ def _record(
         raise ValueError(
             f"activations: expected {len(weights)} names (one per layer), got {len(activations)}"
         )
+
     def mpf(v: Any) -> Any:
         # Floats (and float32) exactly; mpf values (e.g. a perturbed weight) as they are.
         return v if isinstance(v, mp.mpf) else mp.mpf(float(v))

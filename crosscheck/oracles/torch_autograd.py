@@ -56,29 +56,11 @@ KIND = "peer"
 LEAKY_RELU_SLOPE = 0.01
 """Slope of leaky_relu for z <= 0."""
 
-ACTIVATION_NAMES: tuple[str, ...] = (
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "identity",
-    "softplus",
-    "elu",
-    "silu",
-    "gelu",
+from crosscheck.oracles.names import (  # noqa: E402  (the shared vocabulary)
+    ACTIVATION_NAMES,
+    COST_NAMES,
 )
-"""Elementwise activations this oracle implements ("softmax" is folded into its costs)."""
-
-COST_NAMES: tuple[str, ...] = (
-    "log_likelihood",
-    "binary_cross_entropy",
-    "squared_error",
-    "softmax_log_likelihood",
-    "softmax_cross_entropy",
-)
-
-_SIGMOID_COSTS = ("log_likelihood", "binary_cross_entropy")
-_SOFTMAX_COSTS = ("softmax_log_likelihood", "softmax_cross_entropy")
+from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
 
 
 def available() -> tuple[bool, str]:
@@ -154,31 +136,6 @@ def _activate(name: str, z: torch.Tensor) -> torch.Tensor:
         f"activations: unknown activation {name!r}; expected one of "
         f"{', '.join(ACTIVATION_NAMES)} (or 'softmax' at the output of a softmax cost)"
     )
-
-
-def _check_names(activations: Sequence[str], cost_name: str) -> None:
-    if cost_name not in COST_NAMES:
-        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {COST_NAMES}")
-    if isinstance(activations, str) or len(activations) == 0:
-        raise ValueError(f"activations: expected one name per layer 1..L, got {activations!r}")
-    for name in activations[:-1]:
-        if name not in ACTIVATION_NAMES:
-            raise ValueError(
-                f"activations: hidden activation {name!r} is not one of {ACTIVATION_NAMES}"
-            )
-    out = activations[-1]
-    expected = (
-        ("sigmoid",)
-        if cost_name in _SIGMOID_COSTS
-        else ("softmax",)
-        if cost_name in _SOFTMAX_COSTS
-        else ACTIVATION_NAMES
-    )
-    if out not in expected:
-        raise ValueError(
-            f"activations: output activation {out!r} does not go with cost {cost_name!r}; "
-            f"expected one of {expected}"
-        )
 
 
 def cost(
