@@ -45,6 +45,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS
+from crosscheck.oracles.names import check_names as _check_names
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
@@ -75,8 +78,6 @@ LEAKY_RELU_SLOPE = 0.01
 _GELU_C = math.sqrt(2.0 / math.pi)
 _GELU_A = 0.044715
 
-from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS  # noqa: E402
-from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
 
 _KINKED = ("relu", "leaky_relu", "elu")
 """Activations whose derivative (relu, leaky_relu) or second derivative (elu) jumps at 0."""

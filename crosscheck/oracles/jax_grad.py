@@ -58,6 +58,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from crosscheck.oracles.names import ACTIVATION_NAMES, COST_NAMES
+from crosscheck.oracles.names import check_names as _check_names
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
@@ -85,12 +88,6 @@ KIND = "peer"
 
 LEAKY_RELU_SLOPE = 0.01
 """Slope of leaky_relu for z <= 0."""
-
-from crosscheck.oracles.names import (  # noqa: E402  (the shared vocabulary)
-    ACTIVATION_NAMES,
-    COST_NAMES,
-)
-from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
 
 
 def available() -> tuple[bool, str]:

@@ -33,6 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS
+from crosscheck.oracles.names import check_names as _check_names
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
@@ -69,9 +72,6 @@ and relu are 2-3 times cheaper), e.g. 4-8-8-3 with P = 16 (work 17 424): 0.03 s;
 10-32-10 with P = 64 (work 178 048): 0.32 s; 16-32-32-8 with P = 32 (work 197 888):
 0.32 s.
 """
-
-from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS  # noqa: E402
-from crosscheck.oracles.names import check_names as _check_names  # noqa: E402
 
 
 class TooLarge(ValueError):
