@@ -16,8 +16,9 @@ Hypothesis also mixes into its draws the literal constants it finds in the *loca
 loaded at the time (``hypothesis.internal.conjecture.providers._get_local_constants``), so
 the same seed would give other problems inside pytest, after importing another crosscheck
 module, or after anyone adds a literal to the code. :func:`generate` turns that pool off
-while it draws (:func:`_without_local_constants`): the problems then depend only on the
-seed, ``n``, the strategies and the Hypothesis version (pinned in ``constraints.txt``).
+while it draws (:func:`crosscheck.strategies.without_local_constants`): the problems then
+depend only on the seed, ``n``, the strategies and the Hypothesis version (pinned in
+``constraints.txt``).
 
 Sharding (``--shard K/N``): every shard generates the same list (about 5 ms a problem) and
 evaluates the ids ``i`` with ``i % N == K - 1`` (:func:`shard_ids`), so the shards are
@@ -26,10 +27,9 @@ disjoint, cover every id, and together give exactly the unsharded run's examples
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (importing Hypothesis takes a while)
@@ -85,31 +85,6 @@ def shard_ids(n_examples: int, shard: Shard) -> list[int]:
     return [i for i in range(n_examples) if i % shard.count == shard.index - 1]
 
 
-@contextlib.contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Hide the constants of the loaded local modules from Hypothesis while drawing.
-
-    Uses Hypothesis internals (checked: 6.170); with a version that lacks them this does
-    nothing, and the draws may then depend on which modules are loaded.
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-
-        getter = providers._get_local_constants
-        cache = providers.CONSTANTS_CACHE.cache
-        empty = providers.Constants()
-    except (ImportError, AttributeError):  # pragma: no cover - another Hypothesis
-        yield
-        return
-    providers._get_local_constants = lambda: empty
-    cache.clear()  # it holds the allowed constants per choice type, local ones included
-    try:
-        yield
-    finally:
-        providers._get_local_constants = getter
-        cache.clear()
-
-
 def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[Example]:
     """``n`` problems drawn by Hypothesis with ``seed``, in draw order (ids 0 .. n-1).
 
@@ -124,7 +99,7 @@ def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
 
-    from crosscheck.strategies import problems_with_info
+    from crosscheck.strategies import problems_with_info, without_local_constants
 
     strategy = problems_with_info(**strategy_options)
     drawn: list[DrawnProblem] = []
@@ -144,7 +119,7 @@ def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[
     def record(d: DrawnProblem) -> None:
         drawn.append(d)
 
-    with _without_local_constants():
+    with without_local_constants():
         record()
     if len(drawn) < n:
         raise RuntimeError(

@@ -51,11 +51,12 @@ label, which lets the shrinker recognise them as alike.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -95,6 +96,7 @@ __all__ = [
     "problems",
     "problems_with_info",
     "weights_for",
+    "without_local_constants",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -767,3 +769,42 @@ def kink_free(problem: Problem, margin: float | None = None) -> bool:
     if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
         raise ValueError(f"margin: expected a finite number >= 0, got {margin!r}")
     return kink_margin(problem) > margin
+
+
+# --------------------------------------------------------------------------- reproducibility
+
+
+@contextlib.contextmanager
+def without_local_constants() -> Iterator[None]:
+    """Stop Hypothesis drawing constants found in the source of local modules, while inside.
+
+    Hypothesis 6.13x and later mix into about 5% of drawn numbers the literals it finds in
+    every imported module outside site-packages and the standard library (crosscheck
+    itself, a ``crosscheck verify`` target file, ...). Inside this context that pool is
+    empty, so the same seed and options draw the same problems whatever else is imported,
+    in whatever order: :func:`crosscheck.generate.generate` (reports), the search of
+    ``crosscheck verify`` and the test session (``tests/conftest.py``; a pytest-xdist
+    worker's imports depend on scheduling) all draw inside it. Hypothesis's own global
+    constants are kept. Nesting is fine.
+
+    It replaces a private Hypothesis function (checked on the version pinned in
+    ``constraints.txt``); with a Hypothesis that lacks it this does nothing, and
+    ``tests/test_determinism.py`` fails.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+
+        original = providers._get_local_constants
+        cache = providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError):  # pragma: no cover - another Hypothesis
+        yield
+        return
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    cache.clear()  # it holds the allowed constants per choice type, local ones included
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()

@@ -36,15 +36,15 @@ units, simpler names and numbers), keeping it failing the same way.
 
 **Reproducibility**: the search depends on the seed and the options only (Hypothesis's
 constants from local source files are switched off, see
-:func:`_without_local_constants`), so ``crosscheck verify TARGET --seed S ...`` reruns
-it, and :meth:`Problem.to_code` rebuilds the counterexample itself.
+:func:`crosscheck.strategies.without_local_constants`), so
+``crosscheck verify TARGET --seed S ...`` reruns it, and :meth:`Problem.to_code` rebuilds the
+counterexample itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import importlib
 import importlib.util
 import itertools
@@ -55,7 +55,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -889,10 +889,12 @@ def verify(
         "oracle": oracle,
         "confirm": confirm,
     }
+    from crosscheck.strategies import without_local_constants
+
     state = _Search()
     found: tuple[int, Stratum] | None = None
     sz = dict(acts=acts, max_depth=max_depth, max_width=max_width, max_q=max_q, max_p=max_p)
-    with _without_local_constants():
+    with without_local_constants():
         for b, (n, stratum) in enumerate(zip(sizes, strata, strict=True)):
             failed = _run_block(
                 fn, stratum, n, _block_seed(int(seed), b), state, judges, confirmers, **sz
@@ -953,35 +955,6 @@ def verify(
         seconds=t_end - t0,
         timing=timing,
     )
-
-
-@contextlib.contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Stop Hypothesis drawing constants found in the source of local modules.
-
-    Hypothesis 6.1xx mixes into its draws numbers it finds in every imported module
-    outside site-packages (the target file, crosscheck itself, ...), so editing any of
-    them, or importing one more, would change what a seed draws. With them off, the same
-    seed and options give the same search whatever else is imported. Uses a private
-    Hypothesis hook; if it is not there the search simply runs with them.
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-        from hypothesis.internal.constants_ast import Constants
-
-        original = providers._get_local_constants
-        cache = providers.CONSTANTS_CACHE.cache
-    except (ImportError, AttributeError):  # pragma: no cover - another Hypothesis
-        yield
-        return
-    empty = Constants()
-    providers._get_local_constants = lambda: empty
-    cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.clear()
 
 
 def _run_block(

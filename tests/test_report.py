@@ -117,29 +117,35 @@ def test_generate_is_deterministic_across_processes() -> None:
     assert out == fingerprint(generate(5, seed=3))
 
 
-_CONSTANTS_MODULE = """
-A = 0.123456789
-B = -0.987654321
-C = (3, 5, 7, 2, 6, 0.7071067811865476, 0.2718281828, -0.31415926535)
-"""
-
-
-def test_generation_ignores_constants_of_loaded_modules(tmp_path, monkeypatch) -> None:
+def test_generation_ignores_constants_of_loaded_modules(monkeypatch) -> None:
     """Hypothesis mixes literal constants of loaded local modules into its draws;
-    generate() must not, or the report would change with every import or code edit."""
+    generate() must not, or the report would change with every import or code edit.
+
+    The test session itself draws without that pool (tests/conftest.py), so the pool a
+    module with these literals would add is put in place by hand."""
     import contextlib
-    import importlib
 
-    from crosscheck import generate as G
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
 
+    from crosscheck import strategies
+
+    pool = Constants(
+        floats={0.123456789, -0.987654321, 0.7071067811865476, 0.2718281828, -0.31415926535},
+        integers={2, 3, 5, 6, 7},
+    )
     before = fingerprint(generate(40, seed=11))
-    (tmp_path / "cc_constants_probe.py").write_text(_CONSTANTS_MODULE)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    importlib.import_module("cc_constants_probe")
-    assert fingerprint(generate(40, seed=11)) == before
-    # the hazard is real: without the guard the new constants change the draws
-    monkeypatch.setattr(G, "_without_local_constants", contextlib.nullcontext)
-    assert fingerprint(generate(40, seed=11)) != before
+    try:
+        monkeypatch.setattr(providers, "_get_local_constants", lambda: pool)
+        providers.CONSTANTS_CACHE.cache.clear()
+        assert fingerprint(generate(40, seed=11)) == before
+        # the hazard is real: without the guard the pool changes the draws
+        monkeypatch.setattr(strategies, "without_local_constants", contextlib.nullcontext)
+        providers.CONSTANTS_CACHE.cache.clear()
+        assert fingerprint(generate(40, seed=11)) != before
+    finally:
+        monkeypatch.undo()
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def test_shards_partition_the_ids() -> None:

@@ -16,6 +16,7 @@ from crosscheck.strategies import (
     ACTIVATION_ORDER,
     COST_ORDER,
     REGIMES,
+    SATURATING_Z,
     X_KINDS,
     Y_KINDS,
     Architecture,
@@ -281,7 +282,13 @@ def test_saturating_regime_reaches_pre_activations_in_the_tens():
     big = [_max_abs_z(d.problem) >= 10 for d in drawn]
     typical = _collect(problems_with_info(regimes=("typical",), dtypes=(F64,)), 200)
     typical_big = [_max_abs_z(d.problem) >= 10 for d in typical]
-    assert np.mean(big) >= 0.9, f"only {np.mean(big):.0%} of saturating draws reach |z| >= 10"
+    # The smallest are Hypothesis's all-zero draws, where z is the bias, of magnitude at
+    # least 0.2 * SATURATING_Z: nothing drawn sits in the linear middle.
+    floor = min(_max_abs_z(d.problem) for d in drawn)
+    assert floor >= 0.2 * SATURATING_Z * (1 - 1e-6), f"a saturating draw has max |z| = {floor}"
+    # Mostly into the tens (95% of these 200; the margin keeps the test about the regime,
+    # not about one seed's share of all-zero draws).
+    assert np.mean(big) >= 0.8, f"only {np.mean(big):.0%} of saturating draws reach |z| >= 10"
     assert np.mean(typical_big) < np.mean(big) / 2, (
         f"typical draws reach |z| >= 10 as often ({np.mean(typical_big):.0%}) as saturating "
         f"ones ({np.mean(big):.0%})"
