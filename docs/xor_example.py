@@ -5,7 +5,9 @@ weight, C being the log-likelihood of seed eq. 12 summed over the four XOR examp
 handprop's float64 gradients, and two 50-digit mpmath values computed here without any
 handprop code: the closed form of seed eq. 15 (summed over all P = 4 examples, not to 2)
 with v's gradients from eq. 5 and 6, and central differences (step 1e-20) of a forward
-pass written out in mpmath. tests/test_xor_221.py checks the same numbers and this output.
+pass written out in mpmath. The last column is |handprop - eq. 15| over the element's
+error budget K u S (crosscheck.budget, docs/error-budget.md); 1 would be the limit.
+tests/test_xor_221.py checks the same numbers and this output.
 
 U = w^0 is (3, 2) and v = w^1 is (3, 1), row 0 the biases (handprop's layout).
 """
@@ -16,6 +18,8 @@ import mpmath
 import numpy as np
 
 import handprop
+from crosscheck.budget import K, budget
+from crosscheck.problem import make_problem
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 Y = [[0.0], [1.0], [1.0], [0.0]]
@@ -85,6 +89,7 @@ def main() -> None:
     weights = [np.array(U), np.array(V)]
     grads = handprop.gradients(weights, np.array(X), np.array(Y), ["sigmoid"] * 2, "log_likelihood")
     C = handprop.cost(weights, np.array(X), np.array(Y), ["sigmoid"] * 2, "log_likelihood")
+    b = budget(make_problem(weights, np.array(X), np.array(Y), ["sigmoid"] * 2, "log_likelihood"))
     with mpmath.workdps(DIGITS):
         exact = [[[mpmath.mpf(x) for x in row] for row in m] for m in (U, V)]  # the float64s
         closed = eq15(*exact)
@@ -94,16 +99,17 @@ def main() -> None:
     print(f"C: handprop {float(C)!r}, mpmath {mpmath.nstr(C_mp, 20)}")
     print()
     print("| weight | seed symbol | handprop (float64) | eq. 15 (mpmath, 50 digits) "
-          "| central diff. (mpmath) | rel. diff |")
-    print("|---|---|---:|---:|---:|---:|")
+          "| central diff. (mpmath) | rel. diff | budget ratio |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for l, (name, g) in enumerate(zip(("U", "v"), grads, strict=True)):
         for i, j in np.ndindex(g.shape):
             symbol = f"w^{l}_{{{i} {j + 1}}}"
             value = float(g[i, j])
             rel = abs(value - closed[l][i][j]) / abs(closed[l][i][j])
+            ratio = abs(value - closed[l][i][j]) / (K * b.u * float(b.scale[l][i, j]))
             print(f"| {name}[{i},{j}] | {symbol} | {value!r} | "
                   f"{mpmath.nstr(closed[l][i][j], 20)} | {mpmath.nstr(fd[l][i][j], 20)} | "
-                  f"{float(rel):.1e} |")
+                  f"{float(rel):.1e} | {float(ratio):.4f} |")
 
 
 if __name__ == "__main__":

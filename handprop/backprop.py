@@ -28,6 +28,9 @@ one temporary); a sigmoid output gives h and 1 - h from the same e^{-|z|}
 each layer's arrays are released as soon as backprop has passed it. The products keep
 the seed's order: ``[1 a]^T delta`` is (N_l + 1) x P times P x N_{l+1}, and
 ``delta (w^l[1:])^T`` never forms a transposed copy (BLAS reads the transpose in place).
+The products go through ``np.dot``: the same BLAS call as ``@`` on 2-D arrays, at about
+half of ``@``'s fixed cost per call (0.65 against 1.25 us on tiny arrays), which is most of
+a tiny network's time.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ def _forward_pass(
     h_complement = None
     for l, (w, name) in enumerate(zip(weights, activations, strict=True)):
         # eq. 1: z_{n_{l+1}} = sum_{n_l = 0..N_l} w_{n_l n_{l+1}} a_{n_l}, with a_0 = 1
-        zl = unit_a[l] @ w
+        zl = np.dot(unit_a[l], w)
         z.append(zl)
         if l < L - 1:
             nxt = _with_unit(P, w.shape[1], dtype)
@@ -138,10 +141,10 @@ def _gradients(
     for l in range(len(weights) - 1, -1, -1):
         # eq. 9, 2nd and 3rd lines: row 0 is sum_p delta (a_0 = 1), row n_l is
         # sum_p a_{n_l} delta_{n_{l+1}}
-        grads[l] = unit_a[l].T @ delta
+        grads[l] = np.dot(unit_a[l].T, delta)
         if l > 0:
             # eq. 9, 1st line: f'(z^l) * sum_{n_{l+1}} w_{n_l n_{l+1}} delta_{n_{l+1}}
-            back = delta @ weights[l][1:].T
+            back = np.dot(delta, weights[l][1:].T)
             delta = _activations.times_derivative(activations[l - 1], back, z[l], a[l])
         z[l] = a[l] = unit_a[l] = None  # type: ignore[call-overload]
     return grads

@@ -52,6 +52,8 @@ def ignore_underflow(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(fn)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if np.geterr()["under"] == "ignore":  # NumPy's default: no context to enter
+            return fn(*args, **kwargs)
         with np.errstate(under="ignore"):
             return fn(*args, **kwargs)
 
@@ -131,13 +133,22 @@ def _as_float_array(x: Any, name: str, ndim: int) -> np.ndarray:
     return x
 
 
-def _check_finite(x: np.ndarray, name: str) -> None:
+def _all_finite(x: np.ndarray) -> bool:
     # count_nonzero: a plain C loop, ~0.5 us cheaper than .all()'s reduction on small arrays
-    if np.count_nonzero(np.isfinite(x)) != x.size:
-        bad = np.argwhere(~np.isfinite(x))[0]
-        raise ValueError(
-            f"{name}: expected finite values, got {x[tuple(bad)]} at index {tuple(bad.tolist())}"
-        )
+    return np.count_nonzero(np.isfinite(x)) == x.size
+
+
+def _not_finite(x: np.ndarray, name: str) -> ValueError:
+    """The error for an array with a NaN or an infinity, naming the first one."""
+    bad = np.argwhere(~np.isfinite(x))[0]
+    return ValueError(
+        f"{name}: expected finite values, got {x[tuple(bad)]} at index {tuple(bad.tolist())}"
+    )
+
+
+def _check_finite(x: np.ndarray, name: str) -> None:
+    if not _all_finite(x):
+        raise _not_finite(x, name)
 
 
 def validate_weights(weights: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.dtype]:
@@ -159,25 +170,28 @@ def validate_weights(weights: Sequence[np.ndarray]) -> tuple[list[np.ndarray], n
         )
     out = [_as_float_array(w, f"weights[{l}]", 2) for l, w in enumerate(weights)]
     dtype = out[0].dtype
+    rows = out[0].shape[0]  # the rows weights[l] must have: N_l + 1
     for l, w in enumerate(out):
-        name = f"weights[{l}]"
-        if w.shape[0] < 2 or w.shape[1] < 1:
+        n_in, n_out = w.shape
+        if n_in < 2 or n_out < 1:
             raise ValueError(
-                f"{name}: empty layer; expected shape (N_{l} + 1, N_{l + 1}) with "
+                f"weights[{l}]: empty layer; expected shape (N_{l} + 1, N_{l + 1}) with "
                 f"N_{l}, N_{l + 1} >= 1, got {w.shape}"
             )
         if w.dtype != dtype:
             raise ValueError(
-                f"{name}: dtype {w.dtype} differs from weights[0]'s {dtype}; all arrays "
-                "must share one dtype (no silent casts)"
+                f"weights[{l}]: dtype {w.dtype} differs from weights[0]'s {dtype}; all "
+                "arrays must share one dtype (no silent casts)"
             )
-        if l > 0 and out[l - 1].shape[1] + 1 != w.shape[0]:
+        if n_in != rows:
             raise ValueError(
-                f"{name}: shape {w.shape} does not follow weights[{l - 1}] of shape "
-                f"{out[l - 1].shape}; expected {(out[l - 1].shape[1] + 1, w.shape[1])} "
+                f"weights[{l}]: shape {w.shape} does not follow weights[{l - 1}] of shape "
+                f"{out[l - 1].shape}; expected {(rows, n_out)} "
                 "rows = previous layer's units + 1 bias row"
             )
-        _check_finite(w, name)
+        rows = n_out + 1
+        if not _all_finite(w):
+            raise _not_finite(w, f"weights[{l}]")
     return out, dtype
 
 
@@ -195,13 +209,12 @@ def validate(
     expected and what came.
     """
     weights, dtype = validate_weights(weights)
-    sizes = layer_sizes(weights)
-    L = len(weights)
+    Q, N_L, L = weights[0].shape[0] - 1, weights[-1].shape[1], len(weights)
 
     X = _as_float_array(X, "X", 2)
-    if X.shape[1] != sizes[0]:
+    if X.shape[1] != Q:
         raise ValueError(
-            f"X: expected shape (P, {sizes[0]}) to match weights[0] of shape "
+            f"X: expected shape (P, {Q}) to match weights[0] of shape "
             f"{weights[0].shape} (Q = rows - 1), got {X.shape}"
         )
     if X.dtype != dtype:
@@ -244,9 +257,9 @@ def validate(
         )
 
     Y = _as_float_array(Y, "Y", 2)
-    if Y.shape != (X.shape[0], sizes[-1]):
+    if Y.shape != (X.shape[0], N_L):
         raise ValueError(
-            f"Y: expected shape (P, N_L) = {(X.shape[0], sizes[-1])} to match X's P and the "
+            f"Y: expected shape (P, N_L) = {(X.shape[0], N_L)} to match X's P and the "
             f"output layer, got {Y.shape}"
         )
     if Y.dtype != dtype:
@@ -254,6 +267,12 @@ def validate(
     if spec.labels == "any" or not Y.size:
         _check_finite(Y, "Y")
         return weights, X, Y
+    if spec.labels == "unit":
+        # Every label in [0, 1] (a NaN compares false, so it is caught too): done, with two
+        # comparisons and a count instead of two reductions (0.3 us less on small arrays).
+        inside = np.logical_and(np.greater_equal(Y, 0.0), np.less_equal(Y, 1.0))
+        if np.count_nonzero(inside) == Y.size:
+            return weights, X, Y
     # The label rules need Y's range; a NaN or an infinity shows in it, so a finite range
     # also proves Y finite (one reduction fewer; the checks and messages keep their order).
     lo, hi = Y.min(), Y.max()
