@@ -351,6 +351,8 @@ def _blockwise(fn: Callable[..., object], *arrays: np.ndarray) -> None:
     thread pool; each block runs in a copy of the caller's context, so NumPy's error
     settings (``np.errstate``) apply in the workers as in the caller."""
     global _pool
+    if arrays[0].flags.f_contiguous and not arrays[0].flags.c_contiguous:
+        arrays = tuple(x.T for x in arrays)  # column-major: blocks of columns (rows of .T)
     n_rows, n_cols = arrays[0].shape
     rows = max(1, _BLOCK_SIZE // max(1, n_cols))
     blocks = [slice(i, i + rows) for i in range(0, n_rows, rows)]
