@@ -9,12 +9,16 @@ What is timed, for each case of :data:`CASES` in float32 and float64, in one pro
   already on the device, compiled ahead of time (``.lower(...).compile()``), called inside
   :func:`crosscheck.oracles.jax_grad.precision`, ``block_until_ready`` on the answer;
 * ``numpy matmul``: exactly the matrix products handprop's gradient performs (same shapes,
-  same transposes, preallocated outputs) and nothing else: the floor that BLAS sets.
+  same calls, layouts and transposes, preallocated outputs) and nothing else: the floor
+  that BLAS sets;
+* ``validation``: :func:`handprop.network.validate` alone, the input checks every
+  ``handprop`` call makes first. With the products it is a floor under handprop's time
+  that no arrangement of the rest can go below (the benchmark states it for each case).
 
 The frameworks' inputs are converted once, outside the timing, and their answers are not
 converted back: the comparison favours them slightly. Each implementation is warmed up
 (torch's thread pool makes its first ~30 calls slow; jax compiles), then rounds go over
-every case and dtype, and in each the four take turns in short blocks of calls
+every case and dtype, and in each the implementations take turns in short blocks of calls
 (:func:`time_cases`), so that background load falls on all of them alike and a burst of
 it cannot spoil one case; each time is the median of the repeats.
 
@@ -77,7 +81,7 @@ __all__ = [
 ]
 
 DTYPES: tuple[str, ...] = ("float32", "float64")
-IMPLEMENTATIONS: tuple[str, ...] = ("handprop", "torch", "jax", "numpy matmul")
+IMPLEMENTATIONS: tuple[str, ...] = ("handprop", "torch", "jax", "numpy matmul", "validation")
 FRAMEWORKS: tuple[str, ...] = ("handprop", "torch", "jax")
 
 
@@ -200,29 +204,43 @@ def _jax_call(case: BenchCase, weights, X, Y) -> Callable[[], Any]:
 
 
 def _matmul_call(case: BenchCase, weights, X, Y) -> Callable[[], Any]:
-    """handprop's products alone: [1 a^l] w^l forward, [1 a^l]^T delta^{l+1} and
-    delta^{l+1} (w^l[1:])^T backward, into preallocated arrays."""
+    """handprop's products alone, as :mod:`handprop.backprop` makes them (``np.dot``, the
+    same layouts and transposes), into preallocated arrays: forward z^T = w^T [1 a]^T for the
+    hidden layers and z = [1 a] w at the output, backward [1 a]^T delta and
+    w[1:] delta^T. ``[1 X]`` and the output are row-major, the hidden layers column-major."""
     rng = np.random.default_rng(1)
     dtype = X.dtype
-    P, sizes = case.P, case.sizes
-    ones_a = [np.ones((P, n + 1), dtype) for n in sizes[:-1]]
-    for a in ones_a:
-        a[:, 1:] = rng.random((P, a.shape[1] - 1))
-    z = [np.empty((P, n), dtype) for n in sizes[1:]]
-    delta = [rng.random((P, n)).astype(dtype) for n in sizes[1:]]
+    P, sizes, L = case.P, case.sizes, len(weights)
+    unit = [np.ones((P, sizes[0] + 1), dtype)]  # [1 X], row-major
+    unit += [np.ones((n + 1, P), dtype).T for n in sizes[1:-1]]  # [1 a^l], column-major
+    for u in unit:
+        u[:, 1:] = rng.random((P, u.shape[1] - 1))
+    z_t = [np.empty((n, P), dtype) for n in sizes[1:-1]]  # hidden z^T, row-major
+    z_out = np.empty((P, sizes[-1]), dtype)
+    delta = [rng.random((P, n)).astype(dtype, order="F") for n in sizes[1:-1]]
+    delta.append(rng.random((P, sizes[-1])).astype(dtype))  # the output's, row-major
     grads = [np.empty_like(w) for w in weights]
-    back = [np.empty((P, n), dtype) for n in sizes[:-1]]
-    L = len(weights)
+    back_t = [np.empty((n, P), dtype) for n in sizes[1:-1]]
 
     def call() -> None:
-        for l in range(L):
-            np.matmul(ones_a[l], weights[l], out=z[l])
+        for l in range(L - 1):
+            np.dot(weights[l].T, unit[l].T, out=z_t[l])
+        np.dot(unit[L - 1], weights[L - 1], out=z_out)
         for l in range(L - 1, -1, -1):
-            np.matmul(ones_a[l].T, delta[l], out=grads[l])
+            np.dot(unit[l].T, delta[l], out=grads[l])
             if l > 0:
-                np.matmul(delta[l], weights[l][1:].T, out=back[l])
+                np.dot(weights[l][1:], delta[l].T, out=back_t[l - 1])
 
     return call
+
+
+def _validation_call(case: BenchCase, weights, X, Y) -> Callable[[], Any]:
+    """handprop's input checks alone (:func:`handprop.network.validate`): part of every
+    ``handprop`` call, and with the products a floor under it."""
+    from handprop.network import validate
+
+    acts = list(case.activations)
+    return lambda: validate(weights, X, Y, acts, case.cost)
 
 
 _MAKERS: dict[str, Callable[..., Callable[[], Any]]] = {
@@ -230,6 +248,7 @@ _MAKERS: dict[str, Callable[..., Callable[[], Any]]] = {
     "torch": _torch_call,
     "jax": _jax_call,
     "numpy matmul": _matmul_call,
+    "validation": _validation_call,
 }
 
 
@@ -574,6 +593,9 @@ def _case_result(
     }
     if "numpy matmul" in med:
         result["efficiency"] = med["numpy matmul"] / h
+    if "numpy matmul" in med and "validation" in med:
+        # a floor under handprop's time: its checks and its products, nothing else
+        result["floor"] = med["numpy matmul"] + med["validation"]
     if dtype in peak:
         result["efficiency_vs_peak"] = (f / h / 1e9) / peak[dtype]
     return result
@@ -674,6 +696,8 @@ def gate_throughput(examples: int, warmup: int) -> dict[str, Any]:
 
 
 def _ms(seconds: float) -> str:
+    if seconds != seconds:  # NaN: not measured
+        return "n/a"
     if seconds < 1e-3:
         return f"{seconds * 1e6:.1f} µs"
     if seconds < 1.0:
@@ -726,20 +750,37 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"{dt} {p['gflops']:.1f} GFLOP/s (n = {p['n']})" for dt, p in report["peak"].items()
         ),
         "",
-        "| case | dtype | handprop | torch | jax | numpy matmul | handprop/torch | "
-        "handprop/jax | GFLOP/s handprop | efficiency | vs peak |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| case | dtype | handprop | torch | jax | numpy matmul | validation | "
+        "handprop/torch | handprop/jax | GFLOP/s handprop | efficiency | vs peak |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["cases"]:
         t = {k: v["median"] for k, v in r["timings"].items()}
         lines.append(
             f"| {r['case']} {'-'.join(map(str, r['sizes']))} P={r['P']} | {r['dtype']} | "
             f"{_ms(t['handprop'])} | {_ms(t['torch'])} | {_ms(t['jax'])} | "
-            f"{_ms(t['numpy matmul'])} | {r['ratios']['handprop/torch']:.2f} | "
+            f"{_ms(t['numpy matmul'])} | {_ms(t.get('validation', float('nan')))} | "
+            f"{r['ratios']['handprop/torch']:.2f} | "
             f"{r['ratios']['handprop/jax']:.2f} | {r['gflops']['handprop']:.1f} | "
             f"{r.get('efficiency', float('nan')):.0%} | "
             f"{r.get('efficiency_vs_peak', float('nan')):.0%} |"
         )
+    slower = [r for r in report["cases"] if r["ratios"].get("handprop/jax", 0) > 1 and "floor" in r]
+    if slower:
+        lines += [
+            "",
+            "*validation* is handprop's input checks alone. Where jax is faster, the floor "
+            "under handprop (its validation and its matrix products, nothing else) against "
+            "jax's whole compiled call:",
+            "",
+        ]
+        lines += [
+            f"- {r['case']} {r['dtype']}: floor {_ms(r['floor'])} "
+            f"({r['floor'] / r['timings']['jax']['median']:.2f} x jax), handprop "
+            f"{_ms(r['timings']['handprop']['median'])}, jax "
+            f"{_ms(r['timings']['jax']['median'])}"
+            for r in slower
+        ]
     if any("memory" in r for r in report["cases"]):
         lines += [
             "",
