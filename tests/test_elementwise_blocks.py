@@ -80,3 +80,23 @@ def test_thread_count_must_be_positive() -> None:
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(ValueError, match="n: "):
             A.set_elementwise_threads(bad)
+
+
+@pytest.mark.parametrize("P", [3, 700], ids=["small", "blocks"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_z_overwritten_by_a_gives_the_same_bits(monkeypatch, P: int, dtype) -> None:
+    """Backprop computes z into [1 a] and lets a overwrite it where the derivative needs a
+    alone (sigmoid, tanh, identity); the gradients are the bits of keeping z apart."""
+    from handprop import backprop
+
+    rng = np.random.default_rng(7)
+    sizes = (40, 600, 500, 20, 3)
+    weights = handprop.init_weights(sizes, seed=rng, bias=0.2, dtype=dtype)
+    X = rng.normal(size=(P, sizes[0])).astype(dtype)
+    Y = (rng.uniform(size=(P, sizes[-1])) < 0.5).astype(dtype)
+    args = (weights, X, Y, ["tanh", "sigmoid", "identity", "sigmoid"], "log_likelihood")
+    in_place = handprop.gradients(*args)
+    monkeypatch.setattr(backprop, "_FROM_A_ALONE", frozenset())
+    apart = handprop.gradients(*args)
+    for one, two in zip(in_place, apart, strict=True):
+        np.testing.assert_array_equal(one, two)
