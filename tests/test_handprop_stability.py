@@ -164,3 +164,25 @@ def test_sigmoid_derivative_a_times_one_minus_a_is_accurate_in_absolute_terms():
     u = np.finfo(np.float64).eps / 2
     assert np.max(np.abs(got - exact)) <= 2 * u
     assert got[-1] == 0.0 and exact[-1] > 0  # a(1 - a) at z = 40: all digits lost
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_relatively_accurate_on_both_routes(dtype):
+    """Arrays under EXPIT_BELOW elements take scipy's expit, larger ones NumPy's own
+    overflow-free formula; each must be within 4 u of sigma(z) in relative terms wherever
+    sigma(z) is a normal number (mpmath, 30 digits), and the two must agree there."""
+    limit = {np.float32: 85.0, np.float64: 700.0}[dtype]
+    n = 2 * handprop.activations.EXPIT_BELOW + 1
+    z = np.linspace(-limit, limit, n).astype(dtype)
+    with mpmath.workdps(30):
+        exact = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(float(t))))) for t in z])
+    u = np.finfo(dtype).eps / 2
+    large = handprop.activations.sigmoid(z)  # NumPy's route
+    small = np.concatenate(  # expit's route, in pieces under the threshold
+        [handprop.activations.sigmoid(piece) for piece in np.array_split(z, 5)]
+    )
+    assert large.dtype == small.dtype == np.dtype(dtype)
+    for got in (large, small):
+        rel = np.abs(got.astype(np.float64) - exact) / exact
+        assert rel.max() <= 4 * u, float(rel.max() / u)
+    assert np.max(np.abs(large.astype(np.float64) - small) / exact) <= 8 * u
