@@ -1003,6 +1003,11 @@ def configure_report(parser: argparse.ArgumentParser) -> None:
         help="evaluate example ID only and print its comparisons and a Python reproduction "
         "(writes no files)",
     )
+    _add_output_options(parser)
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``report`` and ``merge`` share for what they write."""
     parser.add_argument(
         "--no-html", action="store_true", help="skip report.html (no plots, no matplotlib)"
     )
@@ -1019,13 +1024,7 @@ def configure_merge(parser: argparse.ArgumentParser) -> None:
         help="output directories of `crosscheck report --shard K/N` runs (all N of them)",
     )
     parser.add_argument("--out", default="reports", help="output directory (default reports/)")
-    parser.add_argument(
-        "--no-html", action="store_true", help="skip report.html (no plots, no matplotlib)"
-    )
-    parser.add_argument(
-        "--trajectory", default=None, metavar="PATH",
-        help="trajectory.json to summarise (default: OUT/trajectory.json if it exists)",
-    )
+    _add_output_options(parser)
 
 
 def _trajectory_path(args: argparse.Namespace) -> Path:

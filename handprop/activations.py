@@ -405,10 +405,8 @@ def value_into(name: str, z: np.ndarray, out: np.ndarray) -> np.ndarray:
     act = ACTIVATIONS[name]
     if _large(z):
         _blockwise(lambda zb, ob: _value_into(act, zb, ob), z, out)
-    elif act.value_into is not None:  # the common case, without a further call
-        act.value_into(z, out)
     else:
-        out[...] = act.value(z)
+        _value_into(act, z, out)
     return out
 
 
@@ -418,10 +416,8 @@ def times_derivative(name: str, back: np.ndarray, z: np.ndarray, a: np.ndarray) 
     act = ACTIVATIONS[name]
     if _large(back):
         _blockwise(lambda bb, zb, ab: _times_derivative(act, bb, zb, ab), back, z, a)
-    elif act.times_derivative is not None:
-        act.times_derivative(back, z, a)
     else:
-        back *= act.derivative(z, a)
+        _times_derivative(act, back, z, a)
     return back
 
 
