@@ -1,16 +1,63 @@
 """crosscheck: hand-derived gradients checked against independent oracles.
 
-``crosscheck.verify(fn, ...)`` searches for a problem on which a gradient function
-``fn(weights, X, Y, activations, cost)`` disagrees with the oracles beyond the error
-budget (see :mod:`crosscheck.verify`); ``crosscheck.testing.assert_gradients_match`` is
-the same check as a pytest assertion.
+What users call (everything else lives in its module; ``docs/architecture.md`` maps them):
 
-The import is light (NumPy and handprop; Hypothesis, torch and jax are imported when a
-search runs). ``verify`` is bound here after its module is imported, so
-``crosscheck.verify`` is the function while ``import crosscheck.verify`` style module
-access goes through ``sys.modules`` / ``from crosscheck.verify import ...``.
+* :func:`verify` - search for a problem on which ``fn(weights, X, Y, activations, cost)``
+  disagrees with the oracles beyond the error budget (``crosscheck verify`` on the
+  command line);
+* :func:`assert_gradients_match` - the same search as a pytest assertion;
+* :func:`check_gradients` - judge ``fn`` on one given problem (a :class:`CheckResult`);
+* :class:`Problem`, :func:`make_problem` - the canonical gradient question;
+* :func:`problems` - the Hypothesis strategy of problems, for a user's own properties;
+* :class:`UsageError` - what every bad argument, option, target or file raises.
+
+Importing crosscheck is light: each name is imported from its module on first use.
 """
 
-from crosscheck.verify import verify
+from __future__ import annotations
 
-__all__ = ["verify"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from crosscheck.errors import UsageError
+    from crosscheck.judge import CheckResult, check_gradients
+    from crosscheck.problem import Problem, make_problem
+    from crosscheck.search import verify
+    from crosscheck.strategies import problems
+    from crosscheck.testing import assert_gradients_match
+
+__all__ = [
+    "CheckResult",
+    "Problem",
+    "UsageError",
+    "assert_gradients_match",
+    "check_gradients",
+    "make_problem",
+    "problems",
+    "verify",
+]
+
+_HOMES = {
+    "CheckResult": "crosscheck.judge",
+    "Problem": "crosscheck.problem",
+    "UsageError": "crosscheck.errors",
+    "assert_gradients_match": "crosscheck.testing",
+    "check_gradients": "crosscheck.judge",
+    "make_problem": "crosscheck.problem",
+    "problems": "crosscheck.strategies",
+    "verify": "crosscheck.search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

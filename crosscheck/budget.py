@@ -22,8 +22,8 @@ first-order analysis drops. A discrepancy ``Δ`` is judged by the dimensionless 
 ``|Δ| / (K u S)``: below 1 for every correct implementation.
 
 The magnitudes are computed in float64 from the problem's own (exactly representable)
-values. Activation values and first derivatives come from :mod:`handprop.activations`;
-a bug there could only change the *size* of the budget, never the oracles' values.
+values, with crosscheck's own formulas (:mod:`crosscheck.spec`), never the implementation
+under test's. Derivation and proof: ``docs/error-budget.md``.
 """
 
 from __future__ import annotations
@@ -33,16 +33,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from crosscheck import spec
 from crosscheck.problem import Problem
-from handprop import activations as _act
-from handprop import costs as _costs
 
 __all__ = [
     "C_F",
-    "KINKED",
     "Budget",
     "K",
     "budget",
+    "kink_free",
     "ratios",
     "unit_roundoff",
 ]
@@ -52,9 +51,6 @@ K = 4.0
 
 C_F = 8.0
 """Roundings charged to one elementwise formula (its operations plus libm's few ulps)."""
-
-KINKED = frozenset({"relu", "leaky_relu"})
-"""Activations whose derivative jumps at z = 0."""
 
 _GC = math.sqrt(2.0 / math.pi)
 _GA = 0.044715
@@ -66,22 +62,9 @@ def unit_roundoff(dtype: np.dtype | type) -> float:
 
 
 class _Model(NamedTuple):
-    # f''(z), mag of f's formula, mag of f''s formula; a = f(z) is given.
-    second: object
+    # The formulas of f and of f' evaluated on magnitudes (module docstring), given z and a.
     value_mag: object
     deriv_mag: object
-
-
-def _sig(z: np.ndarray) -> np.ndarray:
-    return _act.sigmoid(z)
-
-
-def _sigmoid_model() -> _Model:
-    def second(z, a):
-        s1, s0 = _sig(z), _sig(-z)  # a and 1 - a, each accurate
-        return s1 * s0 * (s0 - s1)
-
-    return _Model(second, lambda z, a: np.abs(a), lambda z, a: np.abs(a) * (1.0 + np.abs(a)))
 
 
 def _gelu_parts(z):
@@ -90,12 +73,6 @@ def _gelu_parts(z):
     du = _GC * (1.0 + 3.0 * _GA * z * z)
     inner_mag = _GC * (np.abs(z) + 3.0 * _GA * np.abs(z) ** 3)
     return t, du, inner_mag
-
-
-def _gelu_second(z, a):
-    t, du, _ = _gelu_parts(z)
-    ddu = 6.0 * _GC * _GA * z
-    return (1.0 - t * t) * (du + 0.5 * z * (ddu - 2.0 * t * du * du))
 
 
 def _gelu_value_mag(z, a):
@@ -113,42 +90,27 @@ def _gelu_deriv_mag(z, a):
     )
 
 
-def _silu_second(z, a):
-    s1, s0 = _sig(z), _sig(-z)
-    return s1 * s0 * (2.0 + z * (s0 - s1))
-
-
 _ZERO = lambda z, a: np.zeros_like(z)  # noqa: E731
+_ABS_A = lambda z, a: np.abs(a)  # noqa: E731
 
 MODELS: dict[str, _Model] = {
-    "sigmoid": _sigmoid_model(),
-    "tanh": _Model(
-        lambda z, a: -2.0 * a * (1.0 - a * a),
-        lambda z, a: np.abs(a),
-        lambda z, a: 1.0 + a * a,
-    ),
-    "relu": _Model(_ZERO, _ZERO, _ZERO),
-    "leaky_relu": _Model(_ZERO, lambda z, a: np.abs(a), _ZERO),
-    "identity": _Model(_ZERO, _ZERO, _ZERO),
-    "softplus": _Model(
-        lambda z, a: _sig(z) * _sig(-z),
-        lambda z, a: np.abs(a),
-        lambda z, a: _sig(z),
-    ),
+    "sigmoid": _Model(_ABS_A, lambda z, a: np.abs(a) * (1.0 + np.abs(a))),
+    "tanh": _Model(_ABS_A, lambda z, a: 1.0 + a * a),
+    "relu": _Model(_ZERO, _ZERO),
+    "leaky_relu": _Model(_ABS_A, _ZERO),
+    "identity": _Model(_ZERO, _ZERO),
+    "softplus": _Model(_ABS_A, lambda z, a: spec.sigmoid(z)),
     "elu": _Model(
-        lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0))),
         lambda z, a: np.where(z > 0, 0.0, 1.0 + np.exp(np.minimum(z, 0.0))),
         # e^z for z <= 0, computed either as exp(z) or, as jax's expm1 rule does, as a + 1
         lambda z, a: np.where(z > 0, 0.0, np.exp(np.minimum(z, 0.0)) + np.abs(a) + 1.0),
     ),
     "silu": _Model(
-        _silu_second,
-        lambda z, a: np.abs(a),
-        lambda z, a: _sig(z) * (1.0 + np.abs(z) * (1.0 + _sig(z))),
+        _ABS_A, lambda z, a: spec.sigmoid(z) * (1.0 + np.abs(z) * (1.0 + spec.sigmoid(z)))
     ),
-    "gelu": _Model(_gelu_second, _gelu_value_mag, _gelu_deriv_mag),
+    "gelu": _Model(_gelu_value_mag, _gelu_deriv_mag),
 }
-"""Error model of every elementwise activation: f'', and its formulas on magnitudes."""
+"""Error model of every elementwise activation: its formulas evaluated on magnitudes."""
 
 
 class Budget(NamedTuple):
@@ -196,7 +158,7 @@ def budget(problem: Problem) -> Budget:
     # The same analysis on bounds of the exact magnitudes, |x| + u M(x) (see Budget).
     second = _magnitudes(problem, v, eta, first, u)
     near_kink = any(
-        name in KINKED and bool(np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)))
+        name in spec.KINKED and bool(np.any((np.abs(z) <= K * u * Mz) & (Mz > 0)))
         for name, z, Mz in zip(problem.activations, v["z"][1:], second["z"][1:], strict=True)
     )
     return Budget(second["S"], u, near_kink)
@@ -212,25 +174,26 @@ def _values(problem: Problem) -> dict[str, list]:
     v.update({"second": [None], "value_mag": [None], "deriv_mag": [None]})
     for w, name in zip(weights, problem.activations, strict=True):
         z = v["a"][-1] @ w[1:] + w[0]
-        if name == "softmax":
-            a, fp, second, vmag, dmag = _costs.softmax(z), None, None, None, None
+        if name in spec.OUTPUT_ONLY:  # softmax: its Jacobian is the softmax costs' business
+            a, fp, second, vmag, dmag = spec.softmax(z), None, None, None, None
         else:
-            act, model = _act.ACTIVATIONS[name], MODELS[name]
-            a = act.value(z)
-            fp = act.derivative(z, a)
-            second, vmag, dmag = model.second(z, a), model.value_mag(z, a), model.deriv_mag(z, a)
+            model = MODELS[name]
+            a = spec.value(name, z)
+            fp = spec.derivative(name, z, a)
+            second = spec.second_derivative(name, z, a)
+            vmag, dmag = model.value_mag(z, a), model.deriv_mag(z, a)
         for key, val in zip(
             ("z", "a", "fp", "second", "value_mag", "deriv_mag"),
             (z, a, fp, second, vmag, dmag),
             strict=True,
         ):
             v[key].append(val)
-    spec = _costs.COSTS[problem.cost]
+    cost = spec.COSTS[problem.cost]
     z, h = v["z"][L], v["a"][L]
-    if spec.outputs == ("softmax",):
-        delta = spec.sign * (Y - h * np.sum(Y, axis=1, keepdims=True))
-    elif spec.outputs == ("sigmoid",):
-        delta = spec.sign * (Y - h)
+    if cost.outputs == ("softmax",):
+        delta = cost.sign * (Y - h * np.sum(Y, axis=1, keepdims=True))
+    elif cost.outputs == ("sigmoid",):
+        delta = cost.sign * (Y - h)
     else:
         delta = (h - Y) * v["fp"][L]
     v["delta"] = [None] * (L + 1)
@@ -288,11 +251,11 @@ def _magnitudes(problem: Problem, v: dict[str, list], eta: float, first, u: floa
 
 def _output_delta(cost: str, v, M, mag, L: int, eta: float) -> np.ndarray:
     """M(dC/dz^L) for each cost (seed eq. 13 and costs.py): charged on |y| and |h|."""
-    spec = _costs.COSTS[cost]
+    outputs = spec.COSTS[cost].outputs
     y, h, Mz = np.abs(v["y"][0]), mag("a", L), M["z"][L]
-    if spec.outputs == ("sigmoid",):
+    if outputs == ("sigmoid",):
         return C_F * (y + h) + mag("fp", L) * Mz + 2.0 * eta
-    if spec.outputs == ("softmax",):
+    if outputs == ("softmax",):
         z = v["z"][L]
         n = z.shape[1]
         m = np.max(z, axis=1, keepdims=True) if z.size else np.zeros((z.shape[0], 1))
@@ -330,3 +293,9 @@ def ratios(
             q = np.where(d == 0, 0.0, d / t)
         out.append(q)
     return out
+
+
+def kink_free(problem: Problem) -> bool:
+    """True unless a relu/leaky_relu pre-activation lies within rounding of its kink
+    (:attr:`Budget.near_kink`): the one kink rule, for judging, drawing and shrinking."""
+    return not budget(problem).near_kink

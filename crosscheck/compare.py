@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.budget import Budget, budget, ratios
+from crosscheck.budget import Budget, ratios
 from crosscheck.problem import Problem
 
 __all__ = ["Comparison", "Discrepancy", "compare", "layout_error"]
@@ -41,6 +41,16 @@ class Discrepancy(NamedTuple):
     value: float
     reference: float
     tolerance: float
+
+    def describe(self) -> str:
+        """One line: where the worst element is and how far off it is."""
+        return (
+            f"layer {self.layer} "
+            f"({'bias row 0' if self.row_kind == 'bias' else 'weight rows'}), "
+            f"index {self.index}: got {self.value!r}, expected {self.reference!r}, "
+            f"|diff| = {self.max_abs:.3g} > tolerance {self.tolerance:.3g} "
+            f"(budget ratio {self.max_ratio:.3g}, relative diff {self.max_rel:.3g})"
+        )
 
 
 class Comparison(NamedTuple):
@@ -97,20 +107,19 @@ def _relative(d: np.ndarray, c: np.ndarray, r: np.ndarray) -> np.ndarray:
 def compare(
     candidate: Sequence[np.ndarray],
     reference: Sequence[np.ndarray],
-    problem: Problem,
+    b: Budget,
     *,
-    budget_: Budget | None = None,
     u: float | None = None,
     extra: Sequence[np.ndarray] | None = None,
 ) -> Comparison:
     """Per-layer, per-row-kind discrepancies of ``candidate`` against ``reference``.
 
-    Both are lists shaped like ``problem.weights``; the candidate's layout must already
-    be valid (see :func:`layout_error`). ``u`` overrides the unit roundoff (float32's u
-    when a float32 result is judged against float64 truth); ``extra`` adds a reference's
-    own error bound per element (finite differences). ``budget_`` reuses a computed budget.
+    Both are lists shaped like the problem's weights, ``b`` the problem's budget
+    (:func:`crosscheck.budget.budget`); the candidate's layout must already be valid (see
+    :func:`layout_error`). ``u`` overrides the unit roundoff (float32's u when a float32
+    result is judged against float64 truth); ``extra`` adds a reference's own error bound
+    per element (finite differences, the truth's working precision).
     """
-    b = budget(problem) if budget_ is None else budget_
     extra_l = None if extra is None else list(extra)
     rs = ratios(list(candidate), list(reference), b, u=u, extra=extra_l)
     tols = b.tolerance(u)

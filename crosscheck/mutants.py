@@ -13,7 +13,7 @@ correct vectorised backprop (seed eq. 1, 7-10, 13) written apart from handprop's
 (it reuses only handprop's activation and cost formulas); ``crosscheck mutants`` runs it
 and :func:`handprop.gradients` through the same ``verify`` and they must pass.
 
-``crosscheck mutants`` runs :func:`crosscheck.verify.verify` with default options on every
+``crosscheck mutants`` runs :func:`crosscheck.search.verify` with default options on every
 mutant and writes ``reports/mutants.md`` and ``reports/mutants.json``: caught or not, the
 examples until caught, the shrunk counterexample's architecture. The content is
 deterministic; run times go to ``reports/mutants-timing.json``.
@@ -639,7 +639,7 @@ def run_mutants(args: argparse.Namespace) -> int:
     bad ``--only``.
     """
     from crosscheck.atomic import write_many
-    from crosscheck.verify import verify
+    from crosscheck.search import verify
 
     names = list(MUTANTS)
     if args.only:

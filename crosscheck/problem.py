@@ -4,7 +4,7 @@ A problem is the canonical argument list of a gradient function
 ``fn(weights, X, Y, activations, cost)`` (DEVELOPERS.md): ``weights[l]`` of shape
 ``(N_l + 1, N_{l+1})`` with row 0 the bias (the seed's w^l), ``X`` ``(P, Q)``, ``Y``
 ``(P, N_L)``, ``activations`` one name per layer 1..L, ``cost`` a name from
-:data:`handprop.costs.COSTS`. Its dtype is the arrays' dtype (float32 or float64).
+:data:`crosscheck.spec.COSTS`. Its dtype is the arrays' dtype (float32 or float64).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from handprop.network import layer_sizes, validate
+from crosscheck.validation import problem_arrays
 
 __all__ = ["Problem", "make_problem"]
 
@@ -36,7 +36,7 @@ class Problem(NamedTuple):
     @property
     def sizes(self) -> tuple[int, ...]:
         """Layer sizes (Q, N_1, ..., N_L)."""
-        return layer_sizes(self.weights)
+        return (self.weights[0].shape[0] - 1, *(w.shape[1] for w in self.weights))
 
     @property
     def depth(self) -> int:
@@ -100,6 +100,9 @@ def make_problem(
     activations: Sequence[str],
     cost: str,
 ) -> Problem:
-    """Validate with handprop's checks and build a :class:`Problem` (``ValueError`` if bad)."""
-    weights, X, Y = validate(weights, X, Y, activations, cost)
+    """Validate (:func:`crosscheck.validation.problem_arrays`) and build a :class:`Problem`.
+
+    Raises :class:`~crosscheck.errors.UsageError` (a ``ValueError``) naming the argument.
+    """
+    weights, X, Y = problem_arrays(weights, X, Y, activations, cost)
     return Problem(tuple(weights), X, Y, tuple(activations), cost)

@@ -299,17 +299,21 @@ def evaluate(example: Any, pairs: Sequence[tuple[str, str]] = PAIRS) -> Evaluati
     outcomes naming it (a crosscheck bug to look at, never a pass).
     """
     import handprop
+    from crosscheck.budget import budget
     from crosscheck.compare import layout_error
-    from crosscheck.judge import Verdict, judge, reference, run_candidate
+    from crosscheck.judge import KINK_NOTE, Verdict, judge, reference, run_candidate
 
     problem = example.drawn.problem
     info = example_info(example)
     seconds: dict[str, float] = defaultdict(float)
+    t = time.perf_counter()
+    b = budget(problem)  # once per problem, before any oracle runs
+    seconds["judge"] += time.perf_counter() - t
     refs: dict[str, Any] = {}
     for name in dict.fromkeys(n for pair in pairs for n in pair if n != "handprop"):
         t = time.perf_counter()
         try:
-            refs[name] = reference(name, problem)
+            refs[name] = reference(name, problem, b)
         except Exception as exc:  # an oracle's crash is reported, not fatal
             refs[name] = f"oracle {name} raised {type(exc).__name__}: {exc}"
         seconds[name] += time.perf_counter() - t
@@ -326,6 +330,8 @@ def evaluate(example: Any, pairs: Sequence[tuple[str, str]] = PAIRS) -> Evaluati
             ref = refs[cand]
             if isinstance(ref, str):
                 candidates[cand] = (None, ref, None)
+            elif ref.skipped == KINK_NOTE:
+                candidates[cand] = (None, None, KINK_NOTE)
             elif ref.skipped is not None:
                 candidates[cand] = (None, None, f"candidate {ref.skipped}")
             else:
@@ -341,7 +347,7 @@ def evaluate(example: Any, pairs: Sequence[tuple[str, str]] = PAIRS) -> Evaluati
             outcomes.append(Outcome(info, cand, orc, "error", ref, ()))
             continue
         else:
-            verdict = judge(grads, problem, ref)
+            verdict = judge(grads, ref, b)
         seconds["judge"] += time.perf_counter() - t
         outcomes.append(outcome_from_verdict(info, cand, orc, verdict))
     return Evaluation(outcomes, dict(seconds))
@@ -395,7 +401,7 @@ def _values_of(o: Outcome, dimension: str) -> tuple[str, ...]:
 
 
 def _value_order(dimension: str, values: Iterable[str]) -> list[str]:
-    from crosscheck.strategies import ACTIVATION_ORDER, COST_ORDER
+    from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER
 
     order: Sequence[str] = {
         "activation": ACTIVATION_ORDER,
@@ -1032,8 +1038,6 @@ def _trajectory_path(args: argparse.Namespace) -> Path:
 
 
 def _show(examples: list[Any], example_id: int) -> int:
-    from crosscheck.testing import describe_record
-
     if not 0 <= example_id < len(examples):
         print(
             f"crosscheck report: --show {example_id}: expected an id in 0..{len(examples) - 1}",
@@ -1060,7 +1064,7 @@ def _show(examples: list[Any], example_id: int) -> int:
 
             d = Discrepancy(r.layer, r.row_kind, r.max_abs, r.max_rel, r.max_ratio,
                             (r.row, r.col), r.value, r.reference, r.tolerance)
-            print(f"    {describe_record(d)}")
+            print(f"    {d.describe()}")
     print("\nreproduce in Python:\n")
     print(ex.drawn.problem.to_code())
     print("import handprop\ngrads = handprop.gradients(*problem.args())")

@@ -12,28 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crosscheck.compare import Comparison, Discrepancy, compare, layout_error
+from crosscheck.budget import budget
+from crosscheck.compare import Comparison, compare, layout_error
 from crosscheck.problem import Problem
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from crosscheck.verify import VerifyResult
+    from crosscheck.search import VerifyResult
 
 __all__ = [
     "assert_gradients_match",
     "assert_within_budget",
     "describe_failure",
-    "describe_record",
 ]
-
-
-def describe_record(r: Discrepancy) -> str:
-    """One line: where the worst element is and how far off it is."""
-    return (
-        f"layer {r.layer} ({'bias row 0' if r.row_kind == 'bias' else 'weight rows'}), "
-        f"index {r.index}: got {r.value!r}, expected {r.reference!r}, "
-        f"|diff| = {r.max_abs:.3g} > tolerance {r.tolerance:.3g} "
-        f"(budget ratio {r.max_ratio:.3g}, relative diff {r.max_rel:.3g})"
-    )
 
 
 def describe_failure(
@@ -49,7 +39,7 @@ def describe_failure(
     lines = [
         f"{candidate_name} disagrees with {reference_name} beyond the error budget"
         f" ({problem.dtype}{dtype_note}):",
-        *(f"  - {describe_record(r)}" for r in sorted(failing, key=lambda r: -r.max_ratio)),
+        *(f"  - {r.describe()}" for r in sorted(failing, key=lambda r: -r.max_ratio)),
         f"  problem: {problem.describe()}",
         "  reproduce with:",
         *(f"    {line}" for line in problem.to_code().splitlines()),
@@ -79,7 +69,7 @@ def assert_within_budget(
             f"{candidate_name}: {problem_err}\n  problem: {problem.describe()}\n"
             "  reproduce with:\n" + "\n".join(f"    {x}" for x in problem.to_code().splitlines())
         )
-    comparison = compare(candidate, reference, problem, u=u, extra=extra)
+    comparison = compare(candidate, reference, budget(problem), u=u, extra=extra)
     if not comparison.passed:
         note = "" if u is None else f", judged with u = {u:.3g}"
         raise AssertionError(
@@ -97,15 +87,15 @@ def assert_within_budget(
 def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResult:
     """Assert that ``fn(weights, X, Y, activations, cost)`` passes ``crosscheck.verify``.
 
-    For users' own test suites: runs :func:`crosscheck.verify.verify` with ``options``
+    For users' own test suites: runs :func:`crosscheck.search.verify` with ``options``
     (``activations``, ``costs``, ``dtypes``, ``max_depth``, ``max_width``,
     ``max_examples``, ``seed``, ``oracle``, ...) and raises ``AssertionError`` with the
     standalone report (the minimal counterexample, where it differs, both values, the
     ratio, which oracles agree, and a pasteable reproduction) if it finds one. Returns the
-    :class:`~crosscheck.verify.VerifyResult` otherwise. ``ValueError`` for bad options.
+    :class:`~crosscheck.search.VerifyResult` otherwise. ``ValueError`` for bad options.
     """
     __tracebackhide__ = True
-    from crosscheck.verify import format_result, verify
+    from crosscheck.search import format_result, verify
 
     result = verify(fn, **options)
     if not result.passed:

@@ -80,6 +80,7 @@ def _run(
 
     import handprop
     from crosscheck import strategies
+    from crosscheck.budget import budget
     from crosscheck.judge import judge, reference, run_candidate
 
     clock = _Clock()
@@ -101,11 +102,13 @@ def _run(
         if err is not None:
             counts["failures"] += 1
             return
+        with clock.stage("judge"):
+            b = budget(problem)  # once per problem, before any oracle runs
         for name in oracle_names:
             with clock.stage(name):
-                ref = reference(name, problem)
+                ref = reference(name, problem, b)
             with clock.stage("judge"):
-                verdict = judge(grads, problem, ref)
+                verdict = judge(grads, ref, b)
             target(verdict.ratio if verdict.error is None else 1e9, label=f"ratio vs {name}")
             counts["failures"] += not verdict.passed
         counts["examples"] += 1

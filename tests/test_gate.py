@@ -15,6 +15,7 @@ from hypothesis.errors import NoSuchExample
 
 import handprop
 from crosscheck import oracles, pytest_plugin, strategies
+from crosscheck.budget import budget
 from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import Problem
 from crosscheck.testing import describe_failure
@@ -33,9 +34,10 @@ def _oracle_or_skip(name: str):
 
 def _check(candidate_name: str, grads, problem: Problem, oracle_name: str) -> None:
     __tracebackhide__ = True
-    ref = reference(oracle_name, problem)
+    b = budget(problem)
+    ref = reference(oracle_name, problem, b)
     assume(ref.skipped is None)
-    verdict = judge(grads, problem, ref)
+    verdict = judge(grads, ref, b)
     pytest_plugin.record(candidate_name, oracle_name, problem, verdict)  # --crosscheck-report
     assume(verdict.skipped is None)
     ratio = verdict.ratio
@@ -142,7 +144,8 @@ def _caught(fn, problem: Problem, oracle_name: str) -> bool:
     grads, err = run_candidate(fn, problem)
     if err is not None:
         return True
-    verdict = judge(grads, problem, reference(oracle_name, problem))
+    b = budget(problem)
+    verdict = judge(grads, reference(oracle_name, problem, b), b)
     return verdict.skipped is None and not verdict.passed
 
 
@@ -168,9 +171,10 @@ def test_gate_accepts_handprop_against_itself_with_rounding(problem: Problem) ->
     ref_grads = _handprop(problem)
     lit, err = run_candidate(handprop.literal.gradients, problem)
     assert err is None, err
+    from crosscheck.budget import budget
     from crosscheck.compare import compare
 
-    comparison = compare(lit, ref_grads, problem)
+    comparison = compare(lit, ref_grads, budget(problem))
     if not comparison.near_kink:
         assert comparison.passed, describe_failure(
             comparison, problem, candidate_name="handprop.literal", reference_name="handprop"

@@ -11,8 +11,10 @@ bias) and exposes:
   raises, so a missing package is skipped with its reason;
 * ``gradients(problem) -> list[np.ndarray]``.
 
-No oracle imports or calls handprop. Importing this package imports neither torch nor
-jax: the oracles import them inside their functions.
+No oracle imports or calls handprop: the names come from :mod:`crosscheck.spec`, the
+shared preamble (safe import, argument checks) from :mod:`crosscheck.oracles._common`.
+Importing this package imports neither torch nor jax: the oracles import them inside
+their functions.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
+from crosscheck.errors import UsageError
 from crosscheck.oracles import finite_differences, jax_grad, mpmath_reference, torch_autograd
 
 __all__ = [
@@ -39,11 +42,12 @@ KINDS: tuple[str, ...] = ("peer", "truth", "approximate")
 
 
 def get(name: str) -> ModuleType:
-    """The oracle module called ``name``; ``ValueError`` for any other name."""
+    """The oracle module called ``name``; :class:`~crosscheck.errors.UsageError` for any
+    other name."""
     try:
         return ORACLES[name]
     except (KeyError, TypeError):
-        raise ValueError(
+        raise UsageError(
             f"name: unknown oracle {name!r}; expected one of {', '.join(ORACLES)}"
         ) from None
 
@@ -60,7 +64,7 @@ def available_oracles(kinds: str | Iterable[str] | None = None) -> list[ModuleTy
         wanted = {kinds} if isinstance(kinds, str) else set(kinds)
         unknown = wanted - set(KINDS)
         if unknown:
-            raise ValueError(
+            raise UsageError(
                 f"kinds: unknown oracle kind(s) {sorted(unknown)}; expected some of {KINDS}"
             )
     return [m for m in ORACLES.values() if m.KIND in wanted and m.available()[0]]

@@ -45,8 +45,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS
-from crosscheck.oracles.names import check_names as _check_names
+from crosscheck.oracles._common import check_arguments
+from crosscheck.spec import GELU_A as _GELU_A
+from crosscheck.spec import GELU_C as _GELU_C
+from crosscheck.spec import LEAKY_RELU_SLOPE
+from crosscheck.spec import SIGMOID_COSTS as _SIGMOID_COSTS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
@@ -74,9 +77,6 @@ _EPS = float(np.finfo(np.float64).eps)
 STEP_FACTOR = _EPS ** (1.0 / 3.0)
 """Relative step: h = STEP_FACTOR * max(|w|, 1)."""
 
-LEAKY_RELU_SLOPE = 0.01
-_GELU_C = math.sqrt(2.0 / math.pi)
-_GELU_A = 0.044715
 
 
 _KINKED = ("relu", "leaky_relu", "elu")
@@ -261,7 +261,7 @@ def cost(
     ``weights[l]`` ``(N_l + 1, N_{l+1})`` (row 0 the bias), ``X`` ``(P, Q)``, ``Y``
     ``(P, N_L)``; inputs are converted to float64 exactly.
     """
-    _check_names(activations, cost_name)
+    check_arguments(weights, activations, cost_name)
     w64 = [np.asarray(w, dtype=np.float64) for w in weights]
     X64 = np.asarray(X, dtype=np.float64)
     Y64 = np.asarray(Y, dtype=np.float64)
@@ -371,7 +371,7 @@ def estimate(problem: Problem, *, max_work: int | None = MAX_WORK) -> FDEstimate
 def _estimate(problem: Problem) -> FDEstimate:
     activations = list(problem.activations)
     cost_name = problem.cost
-    _check_names(activations, cost_name)
+    check_arguments(problem.weights, activations, cost_name)
     weights = [np.asarray(w, dtype=np.float64) for w in problem.weights]
     X = np.asarray(problem.X, dtype=np.float64)
     Y = np.asarray(problem.Y, dtype=np.float64)

@@ -58,17 +58,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.oracles.names import ACTIVATION_NAMES, COST_NAMES
-from crosscheck.oracles.names import check_names as _check_names
+from crosscheck.oracles._common import check_arguments, check_dtype, try_import
+from crosscheck.spec import COSTS, ELEMENTWISE, LEAKY_RELU_SLOPE, check_names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
 __all__ = [
-    "ACTIVATION_NAMES",
     "BUCKET_LIMITS",
     "BUCKET_MINIMA",
-    "COST_NAMES",
     "KIND",
     "LEAKY_RELU_SLOPE",
     "NAME",
@@ -86,8 +84,11 @@ __all__ = [
 NAME = "jax"
 KIND = "peer"
 
-LEAKY_RELU_SLOPE = 0.01
-"""Slope of leaky_relu for z <= 0."""
+_CODES: tuple[str, ...] = (
+    "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softplus", "elu", "silu", "gelu"
+)
+"""The elementwise activations (:data:`crosscheck.spec.ELEMENTWISE`) in the order of
+their ``lax.switch`` codes."""
 
 
 def available() -> tuple[bool, str]:
@@ -95,14 +96,10 @@ def available() -> tuple[bool, str]:
 
     Never raises.
     """
-    try:
-        import jax
-        import jax.nn
-        import jax.numpy
-    except ImportError as exc:
-        return False, f"jax is not installed ({exc})"
-    except Exception as exc:  # a broken install must not crash the caller
-        return False, f"jax failed to import: {type(exc).__name__}: {exc}"
+    modules, why = try_import("jax", "jax.nn", "jax.numpy")
+    if modules is None:
+        return False, why
+    jax = modules[0]
     if not hasattr(jax, "enable_x64"):
         return False, (
             f"jax {getattr(jax, '__version__', '?')} has no jax.enable_x64 context manager "
@@ -128,9 +125,7 @@ def precision(dtype: Any) -> Iterator[None]:
     previous setting on exit; nothing global is changed.
     """
     jax = _jax()
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype: expected float32 or float64, got {dtype}")
+    dtype = check_dtype(dtype, "dtype")
     with jax.enable_x64(dtype == np.float64):
         yield
 
@@ -159,7 +154,7 @@ def _activate(name: str, z: Any) -> Any:
         return jax.nn.gelu(z, approximate=True)
     raise ValueError(
         f"activations: unknown activation {name!r}; expected one of "
-        f"{', '.join(ACTIVATION_NAMES)} (or 'softmax' at the output of a softmax cost)"
+        f"{', '.join(ELEMENTWISE)} (or 'softmax' at the output of a softmax cost)"
     )
 
 
@@ -179,11 +174,7 @@ def cost(
     import jax
     import jax.numpy as jnp
 
-    _check_names(activations, cost_name)
-    if len(weights) != len(activations):
-        raise ValueError(
-            f"activations: expected {len(weights)} names (one per layer), got {len(activations)}"
-        )
+    check_arguments(weights, activations, cost_name)
     L = len(weights)
     a = jnp.asarray(X)
     Y = jnp.asarray(Y)
@@ -227,7 +218,7 @@ BUCKET_MINIMA: dict[str, int] = {"width": 8, "P": 16, "depth": 5}
 BUCKET_LIMITS: dict[str, int] = {"width": 64, "P": 1024, "depth": 16}
 """Problems beyond any of these use the exact-shape path (padding would cost too much)."""
 
-_PASS = len(ACTIVATION_NAMES)
+_PASS = len(_CODES)
 """The activation code of a pass-through (padding) layer."""
 
 _COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
@@ -249,7 +240,7 @@ class Padded(NamedTuple):
     ``weights`` ``(D, W + 1, W)``: layer ``D - L + l`` holds w^l in its top-left corner
     ``[:N_l + 1, :N_{l+1}]`` (row 0 the bias), the first ``D - L`` layers pass their input
     through. ``X`` and ``Y`` ``(Pb, W)`` hold the problem's in their top-left corners.
-    ``codes`` ``(D,)`` int32: per layer the index in :data:`ACTIVATION_NAMES` of its
+    ``codes`` ``(D,)`` int32: per layer the index in :data:`_CODES` of its
     activation (the output layer's for squared_error), or the pass-through code.
     ``units`` ``(D + 1, W)`` bool: row 0 marks the Q real inputs, row k the real units of
     layer k. ``examples`` ``(Pb,)`` bool marks the P real examples.
@@ -282,7 +273,7 @@ def pad(problem: Problem) -> Padded | None:
         weights[k, : w.shape[0], : w.shape[1]] = w
         units[k + 1, : w.shape[1]] = True
         name = problem.activations[l]
-        codes[k] = ACTIVATION_NAMES.index(name) if name in ACTIVATION_NAMES else 0
+        codes[k] = _CODES.index(name) if name in _CODES else 0
     X = np.zeros((Pb, W), dtype)
     X[:P, : sizes[0]] = problem.X
     Y = np.zeros((Pb, W), dtype)
@@ -303,9 +294,9 @@ def unpad(grads: np.ndarray, problem: Problem) -> list[np.ndarray]:
 
 def _branches() -> tuple[list[Callable[..., Any]], list[Callable[..., Any]]]:
     """lax.switch branches: hidden (z, a) -> f(z) or a (pass-through); output z -> f(z)."""
-    hidden = [functools.partial(lambda name, z, a: _activate(name, z), n) for n in ACTIVATION_NAMES]
+    hidden = [functools.partial(lambda name, z, a: _activate(name, z), n) for n in _CODES]
     hidden.append(lambda z, a: a)
-    output = [functools.partial(_activate, n) for n in ACTIVATION_NAMES]
+    output = [functools.partial(_activate, n) for n in _CODES]
     return hidden, output
 
 
@@ -364,8 +355,8 @@ def _padded_compiled(cost_name: str) -> Callable[..., Any]:
 def padded_gradients(padded: Padded, cost_name: str) -> np.ndarray:
     """dC/dw of a :class:`Padded` problem, ``(D, W + 1, W)``, in its dtype (jax.grad)."""
     _jax()
-    if cost_name not in COST_NAMES:
-        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {COST_NAMES}")
+    if cost_name not in COSTS:
+        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {tuple(COSTS)}")
     with precision(padded.X.dtype):
         grads = _padded_compiled(cost_name)(*padded)
         return np.asarray(grads)
@@ -393,10 +384,8 @@ def gradients(problem: Problem) -> list[np.ndarray]:
     for an unknown activation or cost name.
     """
     _jax()
-    dtype = np.dtype(problem.dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"problem: expected dtype float32 or float64, got {dtype}")
-    _check_names(tuple(problem.activations), problem.cost)
+    dtype = check_dtype(problem.dtype)
+    check_names(tuple(problem.activations), problem.cost)
     padded = pad(problem)
     if padded is None:
         out = _exact_gradients(problem)

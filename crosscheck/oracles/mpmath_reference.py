@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crosscheck.oracles.names import SIGMOID_COSTS as _SIGMOID_COSTS
-from crosscheck.oracles.names import check_names as _check_names
+from crosscheck.oracles._common import check_arguments, try_import
+from crosscheck.spec import SIGMOID_COSTS as _SIGMOID_COSTS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
@@ -80,13 +80,8 @@ class TooLarge(ValueError):
 
 def available() -> tuple[bool, str]:
     """``(True, "")`` if mpmath imports, else ``(False, why)``. Never raises."""
-    try:
-        import mpmath  # noqa: F401
-    except ImportError as exc:
-        return False, f"mpmath is not installed ({exc})"
-    except Exception as exc:
-        return False, f"mpmath failed to import: {type(exc).__name__}: {exc}"
-    return True, ""
+    modules, why = try_import("mpmath")
+    return modules is not None, why
 
 
 def _mpmath() -> Any:
@@ -290,11 +285,7 @@ def _record(
 
     Must be called inside ``mp.workdps``.
     """
-    _check_names(activations, cost_name)
-    if len(weights) != len(activations):
-        raise ValueError(
-            f"activations: expected {len(weights)} names (one per layer), got {len(activations)}"
-        )
+    check_arguments(weights, activations, cost_name)
 
     def mpf(v: Any) -> Any:
         # Floats (and float32) exactly; mpf values (e.g. a perturbed weight) as they are.

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crosscheck.oracles.names import ACTIVATION_NAMES, COST_NAMES
-from crosscheck.oracles.names import check_names as _check_names
+from crosscheck.oracles._common import check_arguments, check_dtype, try_import
+from crosscheck.spec import ELEMENTWISE, LEAKY_RELU_SLOPE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
@@ -41,8 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
 __all__ = [
-    "ACTIVATION_NAMES",
-    "COST_NAMES",
     "KIND",
     "LEAKY_RELU_SLOPE",
     "NAME",
@@ -56,23 +54,16 @@ __all__ = [
 NAME = "torch"
 KIND = "peer"
 
-LEAKY_RELU_SLOPE = 0.01
-"""Slope of leaky_relu for z <= 0."""
-
-
 def available() -> tuple[bool, str]:
     """``(True, "")`` if torch imports and has what this oracle needs, else ``(False, why)``.
 
     Never raises: any failure while importing torch (a missing package, a broken
     install raising ``OSError`` for a shared library, ...) becomes the reason.
     """
-    try:
-        import torch
-        import torch.nn.functional as F
-    except ImportError as exc:
-        return False, f"torch is not installed ({exc})"
-    except Exception as exc:  # a broken install must not crash the caller
-        return False, f"torch failed to import: {type(exc).__name__}: {exc}"
+    modules, why = try_import("torch", "torch.nn.functional")
+    if modules is None:
+        return False, why
+    torch, F = modules
     missing = [
         name
         for obj, name in ((torch, "logaddexp"), (F, "silu"), (F, "logsigmoid"))
@@ -96,8 +87,7 @@ def from_numpy(x: np.ndarray) -> torch.Tensor:
     """A torch tensor holding a copy of ``x`` in the same dtype (float32 or float64)."""
     torch = _torch()
     x = np.asarray(x)
-    if x.dtype not in (np.float32, np.float64):
-        raise ValueError(f"x: expected a float32 or float64 array, got dtype {x.dtype}")
+    check_dtype(x.dtype, "x")
     return torch.tensor(x, dtype=torch.float32 if x.dtype == np.float32 else torch.float64)
 
 
@@ -131,7 +121,7 @@ def _activate(name: str, z: torch.Tensor) -> torch.Tensor:
         return F.gelu(z, approximate="tanh")
     raise ValueError(
         f"activations: unknown activation {name!r}; expected one of "
-        f"{', '.join(ACTIVATION_NAMES)} (or 'softmax' at the output of a softmax cost)"
+        f"{', '.join(ELEMENTWISE)} (or 'softmax' at the output of a softmax cost)"
     )
 
 
@@ -153,11 +143,7 @@ def cost(
     torch = _torch()
     import torch.nn.functional as F
 
-    _check_names(activations, cost_name)
-    if len(weights) != len(activations):
-        raise ValueError(
-            f"activations: expected {len(weights)} names (one per layer), got {len(activations)}"
-        )
+    check_arguments(weights, activations, cost_name)
     w0 = weights[0]
     X = torch.as_tensor(X, dtype=w0.dtype, device=w0.device)
     Y = torch.as_tensor(Y, dtype=w0.dtype, device=w0.device)
@@ -190,9 +176,7 @@ def gradients(problem: Problem) -> list[np.ndarray]:
     for an unknown activation or cost name.
     """
     torch = _torch()
-    dtype = np.dtype(problem.dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"problem: expected dtype float32 or float64, got {dtype}")
+    dtype = check_dtype(problem.dtype)
     weights = [from_numpy(w).requires_grad_(True) for w in problem.weights]
     X = from_numpy(problem.X)
     Y = from_numpy(problem.Y)

@@ -23,15 +23,16 @@ import pytest
 import crosscheck
 import handprop
 from crosscheck import cli, mutants
+from crosscheck.budget import budget
 from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import make_problem
 
-V = importlib.import_module("crosscheck.verify")
+V = importlib.import_module("crosscheck.search")
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
 
-REPORTS = Path(__file__).resolve().parent.parent / "reports"
+REPORTS = Path(__file__).resolve().parents[2] / "reports"
 SIGNATURE = ["weights", "X", "Y", "activations", "cost"]
 
 
@@ -65,7 +66,8 @@ def test_textbook_agrees_with_handprop():
             p = _problem(acts, cost, dtype=dtype)
             grads, err = run_candidate(mutants.textbook, p)
             assert err is None, err
-            verdict = judge(grads, p, reference("torch", p))
+            b = budget(p)
+            verdict = judge(grads, reference("torch", p, b), b)
             assert verdict.passed, verdict
 
 

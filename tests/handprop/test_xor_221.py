@@ -44,7 +44,7 @@ U = [[0.1, -0.2], [0.4, 0.3], [-0.5, 0.6]]
 V = [[0.05], [0.7], [-0.8]]
 ACTIVATIONS = ["sigmoid", "sigmoid"]
 
-XOR_SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "xor_example.py"
+XOR_SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "xor_example.py"
 
 
 def _problem(cost: str = "log_likelihood"):

@@ -11,28 +11,23 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
+from crosscheck import spec
+from crosscheck.budget import kink_free
+from crosscheck.options import REGIMES, SATURATING_Z
 from crosscheck.problem import Problem, make_problem
+from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER, COSTS, ELEMENTWISE
 from crosscheck.strategies import (
-    ACTIVATION_ORDER,
-    COST_ORDER,
-    REGIMES,
-    SATURATING_Z,
     X_KINDS,
     Y_KINDS,
     Architecture,
     DrawnProblem,
     architectures,
     inputs,
-    kink_free,
-    kink_margin,
     labels_for,
     problems,
     problems_with_info,
     weights_for,
 )
-from handprop.activations import ELEMENTWISE
-from handprop.backprop import forward
-from handprop.costs import COSTS
 
 # find(): no example database, derandomised, so results do not depend on earlier runs.
 FIND = settings(database=None, derandomize=True, max_examples=2000)
@@ -139,8 +134,12 @@ def _check_labels(Y: np.ndarray, cost: str, kind: str) -> None:
 def _max_abs_z(p: Problem) -> float:
     """The largest |z| (seed eq. 1) over every unit, example and layer, in float64."""
     p64 = p.astype(np.float64)
-    fp = forward(list(p64.weights), p64.X, list(p64.activations))
-    return max(float(np.abs(z).max()) for z in fp.z[1:])
+    a, largest = p64.X, 0.0
+    for w, name in zip(p64.weights, p64.activations, strict=True):
+        z = a @ w[1:] + w[0]
+        largest = max(largest, float(np.abs(z).max()))
+        a = spec.softmax(z) if name == "softmax" else spec.value(name, z)
+    return largest
 
 
 def _collect(strategy: st.SearchStrategy, n: int) -> list:
@@ -211,7 +210,8 @@ def test_the_pieces_compose_into_valid_problems(data):
     "make",
     [
         lambda: problems(activations=("nope",)),
-        lambda: problems(activations="relu"),
+        lambda: problems(activations=3),
+        lambda: problems(activations="relu,nope"),
         lambda: problems(costs=("hinge",)),
         lambda: problems(activations=("sigmoid",), costs=("softmax_cross_entropy",)),
         lambda: problems(activations=("softmax",), min_depth=2),
@@ -233,6 +233,13 @@ def test_the_pieces_compose_into_valid_problems(data):
 def test_bad_arguments_raise_value_error(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_names_as_a_string_and_as_a_sequence_draw_the_same():
+    a = _collect(problems(activations="relu,sigmoid", costs="log_likelihood"), 20)
+    b = _collect(problems(activations=["relu", "sigmoid"], costs=("log_likelihood",)), 20)
+    assert [p.describe() for p in a] == [p.describe() for p in b]
+    assert all(set(p.activations) <= {"relu", "sigmoid"} for p in a)
 
 
 # ----------------------------------------------------------------------------- reachability
@@ -339,64 +346,6 @@ def test_architectures_shrink_towards_fewer_and_narrower_layers():
 
 
 # ----------------------------------------------------------------------------- kinks
-
-
-def _one_layer(bias, w, x, activation="relu", dtype=np.float64):
-    return make_problem(
-        [np.array([[bias], [w]], dtype=dtype)],
-        np.array([[x]], dtype=dtype),
-        np.array([[0.5]], dtype=dtype),
-        [activation],
-        "squared_error",
-    )
-
-
-def test_kink_free_rejects_an_exact_zero_pre_activation():
-    assert not kink_free(_one_layer(0.0, 1.0, 0.0))  # zero bias, zero input
-    assert not kink_free(_one_layer(0.5, 1.0, -0.5))  # z = 0.5 - 0.5, scale 1
-    assert not kink_free(_one_layer(0.5, 1.0, -0.5, "leaky_relu"))
-    assert kink_margin(_one_layer(0.5, 1.0, -0.5)) == 0.0
-
-
-def test_kink_free_accepts_clean_problems_and_smooth_activations():
-    assert kink_free(_one_layer(0.3, 1.0, 1.0))
-    assert kink_free(_one_layer(0.3, 1.0, -1.0))  # z = -0.7, well away from 0
-    for smooth in ("sigmoid", "elu", "identity"):
-        assert kink_free(_one_layer(0.5, 1.0, -0.5, smooth)), smooth
-        assert kink_margin(_one_layer(0.5, 1.0, -0.5, smooth)) == math.inf
-
-
-def test_kink_free_margin_is_relative_to_the_dtype():
-    w = -(1.0 - 2.0**-20)  # exact in float32: z = 1 + w = 2^-20 against a scale of ~2
-    assert kink_free(_one_layer(1.0, w, 1.0, dtype=np.float64))
-    assert not kink_free(_one_layer(1.0, w, 1.0, dtype=np.float32))
-    assert not kink_free(_one_layer(1.0, -(1.0 - 2.0**-50), 1.0))  # z = 2^-50 in float64
-    assert not kink_free(_one_layer(1.0, w, 1.0), margin=1e-3)
-
-
-def test_kink_free_checks_deeper_layers_and_carries_rounding_forward():
-    # layer 1 (identity): z1 = x1 - x2 = 1 exactly, but from terms of size 1e8;
-    # layer 2 (relu): z2 = (1 + 1e-10) - z1 = 1e-10, while z1 may be off by ~1e8 * eps.
-    X = np.array([[1e8, 1e8 - 1]])
-    Y = np.array([[0.0]])
-    w1 = np.array([[0.0], [1.0], [-1.0]])
-    risky = make_problem(
-        [w1, np.array([[1.0 + 1e-10], [-1.0]])], X, Y, ["identity", "relu"], "squared_error"
-    )
-    assert not kink_free(risky)
-    safe = make_problem(
-        [w1, np.array([[1.5], [-1.0]])], X, Y, ["identity", "relu"], "squared_error"
-    )
-    assert kink_free(safe)
-    exact_zero = make_problem(
-        [w1, np.array([[1.0], [-1.0]])], X, Y, ["identity", "relu"], "squared_error"
-    )
-    assert not kink_free(exact_zero)
-
-
-def test_kink_free_rejects_a_bad_margin():
-    with pytest.raises(ValueError, match="margin"):
-        kink_free(_one_layer(0.3, 1.0, 1.0), margin=-1.0)
 
 
 def test_kinked_draws_are_rare():

@@ -44,7 +44,7 @@ from crosscheck.generate import (
 N = 6
 """Examples of the CLI runs in these tests (the first draws are small: a few seconds)."""
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -591,6 +591,7 @@ def test_two_processes_give_identical_files(unsharded, tmp_path) -> None:
 _PLUGIN_TEST = '''
 from crosscheck import pytest_plugin
 from crosscheck.generate import generate
+from crosscheck.budget import budget
 from crosscheck.judge import judge, reference, run_candidate
 import handprop
 
@@ -600,7 +601,8 @@ def test_records():
         p = ex.drawn.problem
         grads, err = run_candidate(handprop.gradients, p)
         assert err is None
-        verdict = judge(grads, p, reference("finite_differences", p))
+        b = budget(p)
+        verdict = judge(grads, reference("finite_differences", p, b), b)
         pytest_plugin.record("handprop.gradients", "finite_differences", p, verdict)
 '''
 
@@ -634,6 +636,7 @@ def test_plugin_session_finish_merges_worker_parts(examples, tmp_path, monkeypat
 
     import handprop
     from crosscheck import pytest_plugin as plugin
+    from crosscheck.budget import budget
     from crosscheck.judge import judge, reference, run_candidate
 
     def run(recorder, test, exs):
@@ -642,7 +645,8 @@ def test_plugin_session_finish_merges_worker_parts(examples, tmp_path, monkeypat
         for ex in exs:
             p = ex.drawn.problem
             grads, _ = run_candidate(handprop.gradients, p)
-            v = judge(grads, p, reference("finite_differences", p))
+            b = budget(p)
+            v = judge(grads, reference("finite_differences", p, b), b)
             plugin.record("handprop.gradients", "finite_differences", p, v)
         session = SimpleNamespace(config=SimpleNamespace(
             invocation_params=SimpleNamespace(args=()),

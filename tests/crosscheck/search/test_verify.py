@@ -30,11 +30,13 @@ from hypothesis import strategies as st
 import crosscheck
 import handprop
 from crosscheck import cli, mutants, testing
+from crosscheck.judge import check_with, oracle_modules
+from crosscheck.options import REGIMES
 from crosscheck.problem import make_problem
-from crosscheck.strategies import ACTIVATION_ORDER, COST_ORDER, REGIMES
+from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER
 from handprop.activations import ELEMENTWISE
 
-V = importlib.import_module("crosscheck.verify")  # the module (crosscheck.verify is the function)
+V = importlib.import_module("crosscheck.search")  # the module (crosscheck.verify is the function)
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
@@ -321,13 +323,13 @@ def _problem():
 def test_a_discrepancy_needs_a_second_oracle_to_agree():
     p = _problem()
     wrong_judge = _fake_oracle("wrong", 1.0 + 1e-6)
-    mpmath = V._modules(["mpmath"])
-    disputed = V._check(handprop.gradients, p, [wrong_judge], mpmath)
+    mpmath = oracle_modules(["mpmath"])
+    disputed = check_with(handprop.gradients, p, [wrong_judge], mpmath)
     assert disputed.status == "disputed" and disputed.passed
     assert disputed.oracles == ("wrong", "mpmath")
-    confirmed = V._check(mutants.mean_reduced_cost, p, [wrong_judge], mpmath)
+    confirmed = check_with(mutants.mean_reduced_cost, p, [wrong_judge], mpmath)
     assert confirmed.status == "failed" and confirmed.oracles == ("wrong", "mpmath")
-    unconfirmed = V._check(mutants.mean_reduced_cost, p, [wrong_judge], [])
+    unconfirmed = check_with(mutants.mean_reduced_cost, p, [wrong_judge], [])
     assert unconfirmed.status == "failed" and "not confirmed" in unconfirmed.note
     assert V.check(handprop.gradients, p).status == "passed"
 
@@ -545,7 +547,7 @@ def test_argparse_errors_exit_2(capsys):
 
 def test_the_commands_do_not_import_the_frameworks():
     code = (
-        "import sys, crosscheck, crosscheck.verify, crosscheck.mutants, crosscheck.testing; "
+        "import sys, crosscheck, crosscheck.search, crosscheck.mutants, crosscheck.testing; "
         "print(sorted(m for m in ('torch', 'jax', 'hypothesis', 'matplotlib') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from crosscheck import bench, cli, throughput
+from crosscheck.budget import budget
 from crosscheck.compare import compare
 from crosscheck.problem import make_problem
 from crosscheck.testing import describe_failure
@@ -42,7 +43,7 @@ def test_the_timed_calls_compute_the_gradient(case: bench.BenchCase, dtype: str)
     for name in ("torch", "jax"):
         theirs = _gradients_of(name, case, dtype)
         assert [g.dtype for g in theirs] == [np.dtype(dtype)] * len(weights), name
-        comparison = compare(theirs, ours, problem)
+        comparison = compare(theirs, ours, budget(problem))
         assert comparison.passed, describe_failure(
             comparison, problem, candidate_name=name, reference_name="handprop"
         )

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import handprop
 from crosscheck import cli, oracles
 from crosscheck import trajectory as T
+from crosscheck.budget import budget
 from crosscheck.compare import compare
 from crosscheck.problem import make_problem
 from crosscheck.testing import describe_failure
@@ -57,7 +58,7 @@ def test_first_steps_gradients_within_budget(net, dtype, framework):
     for t, pt in _history_problems(p, hp.weights[:N_STEPS]):
         ours = handprop.gradients(*pt.args())
         theirs = oracle.gradients(pt)
-        c = compare(theirs, ours, pt)
+        c = compare(theirs, ours, budget(pt))
         assert c.passed, describe_failure(
             c, pt, candidate_name=framework, reference_name="handprop",
             dtype_note=f", {net.name} after {t} training steps",

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crosscheck import strategies
+from crosscheck.budget import budget
 from crosscheck.compare import compare
 from crosscheck.oracles import jax_grad, torch_autograd
 from crosscheck.problem import Problem, make_problem
@@ -95,7 +96,7 @@ def test_padded_matches_the_exact_shapes_within_the_budget(problem: Problem) -> 
     padded = jax_grad.gradients(problem)
     exact = jax_grad._exact_gradients(problem)
     assert [g.dtype for g in padded] == [problem.dtype] * problem.depth
-    comparison = compare(padded, exact, problem)
+    comparison = compare(padded, exact, budget(problem))
     if not comparison.near_kink:
         assert comparison.passed, describe_failure(
             comparison, problem, candidate_name="jax padded", reference_name="jax exact"
@@ -148,7 +149,7 @@ def test_a_problem_beyond_the_limits_takes_the_exact_path_and_is_right() -> None
     got = jax_grad.gradients(problem)
     if not torch_autograd.available()[0]:
         pytest.skip("torch unavailable for the reference")
-    comparison = compare(got, torch_autograd.gradients(problem), problem)
+    comparison = compare(got, torch_autograd.gradients(problem), budget(problem))
     assert comparison.passed, describe_failure(
         comparison, problem, candidate_name="jax", reference_name="torch"
     )

@@ -64,10 +64,16 @@ import numpy as np
 
 from crosscheck import oracles as _oracles
 from crosscheck.compare import Discrepancy
-from crosscheck.judge import GradientFn, Verdict, judge, reference, run_candidate
+from crosscheck.judge import (
+    CONFIRM_ORDER,
+    ORACLE_ORDER,
+    CheckResult,
+    GradientFn,
+    check,
+    check_with,
+    oracle_modules,
+)
 from crosscheck.problem import Problem
-from handprop import activations as _activations
-from handprop import costs as _costs
 
 __all__ = [
     "BLOCK_SIZE",
@@ -75,7 +81,6 @@ __all__ = [
     "DEFAULT_MAX_EXAMPLES",
     "ORACLE_ORDER",
     "Counterexample",
-    "Outcome",
     "Stratum",
     "TargetError",
     "VerifyResult",
@@ -99,14 +104,6 @@ BLOCK_SIZE = 1
 run, Hypothesis spends most examples on mutations of a few draws, and its first call is
 always the simplest problem (skipped, see :func:`verify`), so a run per problem gives
 independent draws."""
-
-ORACLE_ORDER: tuple[str, ...] = ("torch", "jax", "mpmath", "finite_differences")
-"""The judging oracle by default: the first available one that answers (fast peers
-first: they compute in the problem's dtype)."""
-
-CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "torch", "jax", "finite_differences")
-"""Who confirms a discrepancy: the first available one, other than the judge, that
-answers (the mpmath truth first: exact, and independent of every framework)."""
 
 DEEP_SATURATION = 60.0
 """Typical |z| of the ``"deep saturating"`` weight regime (the strategies' saturating
@@ -132,123 +129,6 @@ DEFAULT_MAX_P = 16
 _RATIO_CAP = 1e300  # hypothesis.target needs a finite score
 
 # ----------------------------------------------------------------------------- one problem
-
-
-class Outcome(NamedTuple):
-    """The judgement of a candidate on one problem.
-
-    ``status`` is ``"passed"``, ``"failed"``, ``"skipped"`` (no budget: a relu kink, or
-    no oracle could answer) or ``"disputed"`` (the judging oracle flagged a discrepancy
-    that the confirming oracle did not: not the candidate's fault, counted as passed).
-    ``error`` is the candidate's own failure (exception, layout, dtype, non-finite);
-    ``verdicts`` the judging oracle's verdict first, then the confirming one's.
-    """
-
-    status: str
-    error: str | None
-    verdicts: tuple[Verdict, ...]
-    note: str = ""
-
-    @property
-    def passed(self) -> bool:
-        """True unless the candidate failed."""
-        return self.status != "failed"
-
-    @property
-    def ratio(self) -> float:
-        """The judging oracle's worst budget ratio (inf for a candidate error)."""
-        if self.error is not None:
-            return math.inf
-        return self.verdicts[0].ratio if self.verdicts else 0.0
-
-    @property
-    def oracles(self) -> tuple[str, ...]:
-        """The oracles that judged this problem, judge first."""
-        return tuple(v.oracle for v in self.verdicts if v.skipped is None)
-
-    def summary(self) -> str:
-        """A few lines: the status, the candidate's error or each oracle's worst ratio and
-        (on a discrepancy) the elements beyond the budget."""
-        lines = [f"{self.status}" + (f" ({self.note})" if self.note else "")]
-        if self.error is not None:
-            lines.append(f"  the function failed: {self.error}")
-        for v in self.verdicts:
-            if v.skipped is not None:
-                lines.append(f"  {v.oracle}: skipped ({v.skipped})")
-                continue
-            lines.append(f"  {v.oracle}: worst budget ratio {_fmt(v.ratio)}")
-            if v.comparison is not None:
-                lines.extend(
-                    f"    {_record_line(r)}" for r in v.comparison.records if r.max_ratio > 1.0
-                )
-        return "\n".join(lines)
-
-
-def _modules(names: Iterable[str]) -> list[ModuleType]:
-    return [m for m in (_oracles.get(n) for n in names) if m.available()[0]]
-
-
-def _judge_with(
-    grads: list[np.ndarray], problem: Problem, candidates: Sequence[ModuleType]
-) -> Verdict | None:
-    """The verdict of the first oracle in ``candidates`` that answers (None if none)."""
-    last: Verdict | None = None
-    for mod in candidates:
-        verdict = judge(grads, problem, reference(mod, problem))
-        if verdict.skipped is None:
-            return verdict
-        last = verdict
-        if verdict.comparison is None and "kink" in (verdict.skipped or ""):
-            return verdict  # a property of the problem: every oracle would skip it
-    return last
-
-
-def check(
-    fn: GradientFn,
-    problem: Problem,
-    *,
-    oracle: str | None = None,
-    confirm: bool = True,
-) -> Outcome:
-    """Judge ``fn`` on ``problem`` (see the module docstring for the rules).
-
-    ``oracle`` names the judging oracle (default: the first available of
-    :data:`ORACLE_ORDER` that answers); ``confirm=False`` skips the second opinion.
-    """
-    judges = _modules([oracle] if oracle is not None else ORACLE_ORDER)
-    confirmers = _modules(CONFIRM_ORDER) if confirm else []
-    return _check(fn, problem, judges, confirmers)
-
-
-def _check(
-    fn: GradientFn,
-    problem: Problem,
-    judges: Sequence[ModuleType],
-    confirmers: Sequence[ModuleType],
-) -> Outcome:
-    with np.errstate(all="ignore"):  # judge the numbers, not the candidate's warnings
-        grads, err = run_candidate(fn, problem)
-    if err is not None:
-        return Outcome("failed", err, ())
-    first = _judge_with(grads, problem, judges)
-    if first is None:
-        return Outcome("skipped", None, (), "no oracle available")
-    if first.skipped is not None:
-        return Outcome("skipped", None, (first,), first.skipped)
-    if first.passed:
-        return Outcome("passed", None, (first,))
-    others = [m for m in confirmers if m.NAME != first.oracle]
-    second = _judge_with(grads, problem, others)
-    if second is None or second.skipped is not None:
-        return Outcome("failed", None, (first,), "not confirmed: no second oracle could answer")
-    if second.passed:
-        return Outcome(
-            "disputed",
-            None,
-            (first, second),
-            f"{first.oracle} flagged ratio {first.ratio:.3g}, {second.oracle} cleared it",
-        )
-    return Outcome("failed", None, (first, second))
 
 
 # ----------------------------------------------------------------------------- the schedule
@@ -417,8 +297,8 @@ class _Space(NamedTuple):
 def _rebuild(p: Problem, weights: Sequence[np.ndarray], X, Y, activations) -> Problem | None:
     """The reduced problem, or None if it is invalid or puts a relu/leaky_relu
     pre-activation at (or within rounding of) its kink, where conventions differ."""
+    from crosscheck.budget import kink_free
     from crosscheck.problem import make_problem
-    from crosscheck.strategies import kink_free
 
     try:
         q = make_problem(
@@ -561,7 +441,7 @@ def _simpler_values(p: Problem, space: _Space):
 
 
 def _simpler_names(p: Problem, space: _Space):
-    from crosscheck.strategies import ACTIVATION_ORDER
+    from crosscheck.spec import ACTIVATION_ORDER
 
     for l, name in enumerate(p.activations):
         allowed = space.hidden if l < p.depth - 1 else space.outputs.get(p.cost, ())
@@ -589,17 +469,17 @@ _REDUCTIONS = (
 
 def reduce_counterexample(
     problem: Problem,
-    outcome: Outcome,
-    still_fails: Callable[[Problem], Outcome | None],
+    outcome: CheckResult,
+    still_fails: Callable[[Problem], CheckResult | None],
     space: _Space,
     max_attempts: int = MAX_REDUCTION_ATTEMPTS,
-) -> tuple[Problem, Outcome, tuple[str, ...]]:
+) -> tuple[Problem, CheckResult, tuple[str, ...]]:
     """Greedily shrink a failing problem's structure, keeping it failing the same way.
 
     Hypothesis shrinks the drawn choices; this finishes the job on the problem itself
     (P, depth, widths, Q, N_L, then simpler activation names and float64), where its
     choice-level moves are slow or blocked. ``still_fails(p)`` returns the failing
-    :class:`Outcome` or None; a reduction is kept only if the failure is of the same kind
+    :class:`CheckResult` or None; a reduction is kept only if the failure is of the same kind
     (an error stays an error, a discrepancy a discrepancy). Deterministic.
     """
     kind = outcome.error is not None
@@ -633,7 +513,7 @@ class Counterexample(NamedTuple):
     """The minimal failing problem (Hypothesis's shrunk example) and how it failed."""
 
     problem: Problem
-    outcome: Outcome
+    outcome: CheckResult
     stratum: Stratum
     block: int
     x_kind: str
@@ -706,7 +586,7 @@ class _Search:
         self.searching = True
         self.caught_at: int | None = None
         self.caught_time: float | None = None
-        self.last_failure: tuple[Any, Outcome] | None = None
+        self.last_failure: tuple[Any, CheckResult] | None = None
         self.shrink_calls = 0
         self.coverage: dict[str, collections.Counter[str]] = collections.defaultdict(
             collections.Counter
@@ -785,23 +665,10 @@ def _space(
     activations: tuple[str, ...] | None, costs: tuple[str, ...] | None
 ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """The allowed outputs of each allowed cost, and the allowed hidden activations."""
-    from crosscheck.strategies import ACTIVATION_ORDER, COST_ORDER
+    from crosscheck.options import problem_space
 
-    acts = ACTIVATION_ORDER if activations is None else activations
-    hidden = tuple(a for a in ACTIVATION_ORDER if a in acts and a in _activations.ELEMENTWISE)
-    outs = {
-        c: tuple(a for a in ACTIVATION_ORDER if a in acts and a in _costs.COSTS[c].outputs)
-        for c in COST_ORDER
-        if costs is None or c in costs
-    }
-    outs = {c: o for c, o in outs.items() if o}
-    if not outs:
-        raise ValueError(
-            f"costs: no cost in {list(costs or COST_ORDER)!r} has an allowed output activation "
-            f"among activations={list(acts)!r} (log_likelihood and binary_cross_entropy need "
-            "'sigmoid', the softmax costs 'softmax', squared_error any elementwise activation)"
-        )
-    return outs, hidden
+    space = problem_space(activations=activations, costs=costs)
+    return space.outputs, space.hidden
 
 
 def _target_name(fn: Any) -> str:
@@ -846,7 +713,7 @@ def verify(
     t0 = time.perf_counter()
     if not callable(fn):
         raise ValueError(f"fn: expected a callable gradient function, got {fn!r}")
-    from crosscheck.strategies import ACTIVATION_ORDER, COST_ORDER
+    from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER
 
     acts = _name_list(activations, "activations", ACTIVATION_ORDER)
     cost_names = _name_list(costs, "costs", COST_ORDER)
@@ -865,10 +732,10 @@ def verify(
             raise ValueError(f"oracle: {oracle} is unavailable here: {why}")
         judges = [mod]
     else:
-        judges = _modules(ORACLE_ORDER)
+        judges = oracle_modules(ORACLE_ORDER)
         if not judges:
             raise ValueError(f"oracle: none of {', '.join(ORACLE_ORDER)} is available")
-    confirmers = _modules(CONFIRM_ORDER) if confirm else []
+    confirmers = oracle_modules(CONFIRM_ORDER) if confirm else []
     outputs, hidden = _space(acts, cost_names)
     if max_depth == 1:
         hidden = ()
@@ -909,9 +776,9 @@ def verify(
     if found is not None and state.last_failure is not None:
         (shrunk, info), outcome = state.last_failure
 
-        def still_fails(p: Problem) -> Outcome | None:
+        def still_fails(p: Problem) -> CheckResult | None:
             state.calls += 1
-            o = _check(fn, p, judges, confirmers)
+            o = check_with(fn, p, judges, confirmers)
             return o if o.status == "failed" else None
 
         space = _Space(hidden, outputs, dts)
@@ -1017,7 +884,7 @@ def _run_block(
             state.shrink_calls += 1
             if state.shrink_calls > MAX_SHRINK_CALLS:
                 raise _StopShrinking
-        outcome = _check(fn, drawn.problem, judges, confirmers)
+        outcome = check_with(fn, drawn.problem, judges, confirmers)
         state.calls += 1
         if outcome.status == "skipped":
             if state.searching:
@@ -1128,9 +995,7 @@ def _architecture(p: Problem) -> str:
 
 
 def _record_line(r: Discrepancy) -> str:
-    from crosscheck.testing import describe_record
-
-    return describe_record(r)
+    return r.describe()
 
 
 def describe_counterexample(cx: Counterexample, *, target: str | None = None) -> str:
@@ -1171,11 +1036,12 @@ def describe_counterexample(cx: Counterexample, *, target: str | None = None) ->
     code = p.to_code().splitlines()
     if target is not None:
         code += [
-            "from crosscheck.verify import check, load_target",
+            "from crosscheck.judge import check",
+            "from crosscheck.search import load_target",
             f"fn = load_target({target!r})",
         ]
     else:
-        code += ["from crosscheck.verify import check", "fn = ...  # the function under test"]
+        code += ["from crosscheck.judge import check", "fn = ...  # the function under test"]
     code.append("print(check(fn, problem).summary())")
     lines.extend(f"    {line}" for line in code)
     return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""One module per ``crosscheck`` subcommand: its arguments, printing and exit codes."""

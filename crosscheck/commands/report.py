@@ -1,0 +1,19 @@
+"""``crosscheck report``: its arguments, what it prints and its exit status."""
+
+from __future__ import annotations
+
+import argparse
+
+from crosscheck import report as _impl
+
+__all__ = ["configure", "run"]
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``crosscheck report``."""
+    _impl.configure_report(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``crosscheck report``; returns the exit status."""
+    return _impl.run_report(args)

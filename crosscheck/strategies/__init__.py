@@ -1,0 +1,64 @@
+"""Hypothesis strategies that generate gradient problems (:class:`crosscheck.problem.Problem`).
+
+* :func:`problems` / :func:`problems_with_info` (:mod:`.problems`): whole problems, with
+  the record of how each was drawn;
+* :func:`architectures` (:mod:`.architectures`): depth, widths, activations and cost;
+* :func:`weights_for`, :func:`inputs`, :func:`labels_for` (:mod:`.data`): the numbers,
+  in weight regimes and input/label kinds that reach saturation, cancellation, zeros and
+  repeats;
+* :func:`without_local_constants` (:mod:`.determinism`): draws that depend on the seed
+  and the options only.
+
+Every option is validated once by :func:`crosscheck.options.problem_space`.
+"""
+
+from crosscheck.options import BASE_REGIMES, REGIMES, SATURATING_Z
+from crosscheck.strategies.architectures import Architecture, architectures
+from crosscheck.strategies.data import (
+    BIAS_FACTOR,
+    FLUSH,
+    LARGE_SCALE,
+    SMALL_SCALE,
+    X_KINDS,
+    Y_KINDS,
+    Inputs,
+    Labels,
+    Weights,
+    inputs,
+    labels_for,
+    weights_for,
+)
+from crosscheck.strategies.determinism import without_local_constants
+from crosscheck.strategies.problems import (
+    Drawn,
+    DrawnProblem,
+    problems,
+    problems_in,
+    problems_with_info,
+)
+
+__all__ = [
+    "BASE_REGIMES",
+    "BIAS_FACTOR",
+    "FLUSH",
+    "LARGE_SCALE",
+    "REGIMES",
+    "SATURATING_Z",
+    "SMALL_SCALE",
+    "X_KINDS",
+    "Y_KINDS",
+    "Architecture",
+    "Drawn",
+    "DrawnProblem",
+    "Inputs",
+    "Labels",
+    "Weights",
+    "architectures",
+    "inputs",
+    "labels_for",
+    "problems",
+    "problems_in",
+    "problems_with_info",
+    "weights_for",
+    "without_local_constants",
+]

@@ -1,0 +1,117 @@
+"""Network shapes: depth, widths, activations and cost, drawn simplest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from hypothesis import strategies as st
+
+from crosscheck.errors import UsageError
+from crosscheck.options import ProblemSpace, problem_space
+from crosscheck.strategies.determinism import label
+
+__all__ = ["Architecture", "architectures", "architectures_in"]
+
+
+class Architecture(NamedTuple):
+    """A network shape: ``sizes`` = (Q, N_1, ..., N_L), one activation per layer 1..L
+    (last = output) and the cost name."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    cost: str
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight layers."""
+        return len(self.sizes) - 1
+
+
+@st.composite
+def _architectures(
+    draw: st.DrawFn,
+    hidden: tuple[str, ...],
+    outputs: tuple[tuple[str, tuple[str, ...]], ...],
+    min_depth: int,
+    max_depth: int,
+    max_width: int,
+    max_q: int,
+    featured: str | None = None,
+) -> Architecture:
+    depth = draw(st.integers(min_depth, max_depth), label=label("depth"))
+    q = draw(st.integers(1, max_q), label=label("Q"))
+    widths = tuple(draw(st.integers(1, max_width), label=label("width")) for _ in range(depth))
+    cost, outs = draw(st.sampled_from(outputs), label=label("cost"))
+    # The featured activation (if any) sits at one drawn hidden layer (shrinks to the first).
+    at = -1
+    if featured is not None and depth >= 2:
+        at = draw(st.integers(0, depth - 2), label=label("featured layer"))
+    acts = tuple(
+        featured if l == at else draw(st.sampled_from(hidden), label=label("hidden activation"))
+        for l in range(depth - 1)
+    )
+    out = draw(st.sampled_from(outs), label=label("output activation"))
+    return Architecture((q, *widths), (*acts, out), cost)
+
+
+def architectures_in(
+    space: ProblemSpace, featured: str | None = None
+) -> st.SearchStrategy[Architecture]:
+    """Architectures of ``space`` (see :func:`architectures`); ``featured``, if given, is
+    one of ``space.hidden`` placed at one drawn hidden layer whenever L >= 2."""
+    if featured is not None and featured not in space.hidden:
+        raise UsageError(
+            f"featured: expected one of the allowed hidden activations {list(space.hidden)!r}, "
+            f"got {featured!r}"
+        )
+    hidden = space.hidden or ("identity",)  # never drawn at depth 1; sampled_from needs one
+    return _architectures(
+        hidden,
+        tuple(space.outputs.items()),
+        space.min_depth,
+        space.max_depth,
+        space.max_width,
+        space.max_q,
+        featured,
+    )
+
+
+def architectures(
+    *,
+    activations: Iterable[str] | str | None = None,
+    costs: Iterable[str] | str | None = None,
+    min_depth: int = 1,
+    max_depth: int = 5,
+    max_width: int = 8,
+    max_q: int = 8,
+    outputs: Iterable[str] | str | None = None,
+    featured: str | None = None,
+) -> st.SearchStrategy[Architecture]:
+    """Network shapes: L in [min_depth, max_depth] weight layers, Q and widths in
+    [1, max_q] and [1, max_width].
+
+    Every elementwise activation may appear at each hidden layer (mixes allowed); the
+    output activation is one the cost allows (sigmoid for log_likelihood and
+    binary_cross_entropy, softmax for the softmax costs, any elementwise one for
+    squared_error). ``activations`` and ``costs`` restrict the names (include ``"softmax"``
+    in ``activations`` to keep the softmax costs); a cost left with no allowed output is
+    dropped, and :class:`~crosscheck.errors.UsageError` is raised if none remains. Shrinks
+    towards fewer, narrower layers and the front of
+    :data:`crosscheck.spec.ACTIVATION_ORDER` / :data:`crosscheck.spec.COST_ORDER`.
+
+    For balanced searches (``crosscheck verify``'s schedule): ``outputs`` further restricts
+    the output activation only (the hidden layers keep ``activations``), and ``featured``
+    names a hidden activation placed at one drawn hidden layer whenever L >= 2 (the other
+    hidden layers are drawn as usual), so that it is tested in every such draw.
+    """
+    space = problem_space(
+        activations=activations,
+        costs=costs,
+        outputs=outputs,
+        min_depth=min_depth,
+        max_depth=max_depth,
+        max_width=max_width,
+        max_q=max_q,
+    )
+    return architectures_in(space, featured)

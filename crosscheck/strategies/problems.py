@@ -1,0 +1,161 @@
+"""Whole problems: an architecture, a dtype, P, a weight regime, then the numbers.
+
+A problem is drawn in this order, so that shrinking walks towards the simplest network
+and the simplest data: the architecture (depth first, then Q, the widths, the cost, the
+activations), the dtype (float64 first), P (from 1 up), the weight regime, then the
+weights, the inputs X and the labels Y (:mod:`crosscheck.strategies.data`). The smallest
+problem is the seed's own logistic regression: sizes (1, 1), ``("sigmoid",)``,
+``log_likelihood`` (seed eq. 12), float64, P = 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+from hypothesis import strategies as st
+
+from crosscheck.options import ProblemSpace, problem_space
+from crosscheck.problem import Problem, make_problem
+from crosscheck.strategies.architectures import Architecture, architectures_in
+from crosscheck.strategies.data import X_KINDS, _inputs, _labels, _weights
+from crosscheck.strategies.determinism import label
+
+__all__ = ["Drawn", "DrawnProblem", "problems", "problems_in", "problems_with_info"]
+
+
+class Drawn(NamedTuple):
+    """What was drawn for a problem, for breaking results down in a report."""
+
+    architecture: Architecture
+    dtype: np.dtype
+    regime: str
+    layer_regimes: tuple[str, ...]
+    x_kind: str
+    y_kind: str
+
+
+class DrawnProblem(NamedTuple):
+    """A problem and the :class:`Drawn` record of how it was drawn."""
+
+    problem: Problem
+    info: Drawn
+
+
+@st.composite
+def _problems_with_info(
+    draw: st.DrawFn,
+    architectures: st.SearchStrategy[Architecture],
+    dtypes: tuple[np.dtype, ...],
+    max_p: int,
+    regimes: tuple[str, ...],
+    saturation: float,
+) -> DrawnProblem:
+    arch = draw(architectures, label=label("architecture"))
+    dtype = draw(st.sampled_from(dtypes), label=label("dtype"))
+    P = draw(st.integers(1, max_p), label=label("P"))
+    regime = draw(st.sampled_from(regimes), label=label("regime"))
+    w = draw(_weights(arch, regime, dtype, saturation), label=label("weights"))
+    x = draw(_inputs(P, arch.sizes[0], dtype, X_KINDS), label=label("inputs"))
+    y = draw(_labels(arch.cost, P, arch.sizes[-1], dtype), label=label("labels"))
+    problem = make_problem(w.weights, x.X, y.Y, arch.activations, arch.cost)
+    return DrawnProblem(problem, Drawn(arch, dtype, regime, w.layer_regimes, x.kind, y.kind))
+
+
+def problems_in(
+    space: ProblemSpace, featured: str | None = None
+) -> st.SearchStrategy[DrawnProblem]:
+    """``DrawnProblem`` s of a validated :class:`~crosscheck.options.ProblemSpace`
+    (``featured``: a hidden activation placed at one hidden layer, see
+    :func:`crosscheck.strategies.architectures`)."""
+    return _problems_with_info(
+        architectures_in(space, featured), space.dtypes, space.max_p, space.regimes,
+        space.saturation,
+    )
+
+
+def problems_with_info(
+    *,
+    activations: Iterable[str] | str | None = None,
+    costs: Iterable[str] | str | None = None,
+    dtypes: Iterable[Any] | str | None = None,
+    min_depth: int = 1,
+    max_depth: int = 5,
+    max_width: int = 8,
+    max_q: int = 8,
+    max_p: int = 16,
+    regimes: Iterable[str] | str | None = None,
+    outputs: Iterable[str] | str | None = None,
+    featured: str | None = None,
+    saturation: float | None = None,
+) -> st.SearchStrategy[DrawnProblem]:
+    """Like :func:`problems`, but draws ``DrawnProblem(problem, info)`` where ``info`` is a
+    :class:`Drawn` (architecture, dtype, regime, layer_regimes, x_kind, y_kind)."""
+    space = problem_space(
+        activations=activations,
+        costs=costs,
+        outputs=outputs,
+        dtypes=dtypes,
+        min_depth=min_depth,
+        max_depth=max_depth,
+        max_width=max_width,
+        max_q=max_q,
+        max_p=max_p,
+        regimes=regimes,
+        saturation=saturation,
+    )
+    return problems_in(space, featured)
+
+
+def problems(
+    *,
+    activations: Iterable[str] | str | None = None,
+    costs: Iterable[str] | str | None = None,
+    dtypes: Iterable[Any] | str | None = None,
+    min_depth: int = 1,
+    max_depth: int = 5,
+    max_width: int = 8,
+    max_q: int = 8,
+    max_p: int = 16,
+    regimes: Iterable[str] | str | None = None,
+    outputs: Iterable[str] | str | None = None,
+    featured: str | None = None,
+    saturation: float | None = None,
+) -> st.SearchStrategy[Problem]:
+    """Valid gradient problems (:class:`~crosscheck.problem.Problem`).
+
+    Shapes: ``weights[l]`` ``(N_l + 1, N_{l+1})``, ``X`` ``(P, Q)``, ``Y`` ``(P, N_L)``
+    with L in [min_depth, max_depth], N_l in [1, max_width], Q in [1, max_q], P in
+    [1, max_p]. ``activations``/``costs`` restrict the names (a sequence or a
+    comma-separated string; see :func:`crosscheck.strategies.architectures`), ``dtypes``
+    the dtypes (float32, float64), ``regimes`` the weight regimes
+    (:data:`crosscheck.options.REGIMES`); ``outputs`` and ``featured`` steer the output
+    and one hidden activation; ``saturation`` is the typical |z| of the saturating
+    regime's layers (default 25; ``crosscheck verify`` also uses a deeper level). The
+    options are validated by :func:`crosscheck.options.problem_space`
+    (:class:`~crosscheck.errors.UsageError` names a bad one). Shrinks towards depth 1,
+    width 1, Q 1, P 1, float64, the seed's sigmoid + log_likelihood.
+
+    relu/leaky_relu problems with a pre-activation within rounding of 0 are rare but
+    possible; filter them with ``assume(crosscheck.budget.kink_free(problem))`` where that
+    matters.
+    """
+    return problems_with_info(
+        activations=activations,
+        costs=costs,
+        dtypes=dtypes,
+        min_depth=min_depth,
+        max_depth=max_depth,
+        max_width=max_width,
+        max_q=max_q,
+        max_p=max_p,
+        regimes=regimes,
+        outputs=outputs,
+        featured=featured,
+        saturation=saturation,
+    ).map(_first)
+
+
+def _first(drawn: DrawnProblem) -> Problem:
+    return drawn.problem
