@@ -67,7 +67,7 @@ def dtype(value: Any, argument: str = "dtype") -> np.dtype:
         dt = None
     if dt is not None and dt.kind == "f" and dt.byteorder not in ("=", "|"):
         dt = dt.newbyteorder("=")
-    if dt not in FLOAT_DTYPES:
+    if dt is None or dt not in FLOAT_DTYPES:  # (None == float64 dtype is True in NumPy)
         raise UsageError(f"{argument}: expected float32 or float64, got {value!r}")
     return dt
 

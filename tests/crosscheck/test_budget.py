@@ -1,0 +1,158 @@
+"""The error budget on problems small enough to compute S by hand (docs/error-budget.md).
+
+Each case writes out the running-error rules for its net and checks ``budget`` against
+the numbers; the underflow floor eta (~1e-291) and the second pass's u-sized terms are
+far below the tolerances used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crosscheck.budget import C_F, Budget, K, budget, kink_free, ratios, unit_roundoff
+from crosscheck.problem import make_problem
+
+U64 = 2.0**-53
+U32 = 2.0**-24
+
+
+def _net(bias, w, x, y, activation, cost, dtype=np.float64):
+    """A net with one weight layer: weights [[bias...], [w row]...], X one example."""
+    weights = [np.array([np.atleast_1d(bias), *np.atleast_2d(w)], dtype=dtype)]
+    X = np.array([np.atleast_1d(x)], dtype=dtype)
+    Y = np.array([np.atleast_1d(y)], dtype=dtype)
+    return make_problem(weights, X, Y, [activation], cost)
+
+
+def test_unit_roundoff_and_constants() -> None:
+    assert unit_roundoff(np.float64) == U64 and unit_roundoff(np.float32) == U32
+    assert K == 4.0 and C_F == 8.0
+
+
+def test_a_sum_of_two_products() -> None:
+    """z = b + v1 x1 + v2 x2 = 0.5 + 3 - 1 = 2.5 (identity, squared_error, y = 1).
+
+    M(z) = n (|b| + |v1 x1| + |v2 x2|) with n = 3 terms = 13.5; M(h) = M(z);
+    delta = h - y = 1.5 with M(delta) = M(h) + |h| + |y| + |h - y| = 18.5 (the subtraction
+    h - y and its product with f' = 1); S(bias) = |delta| + M(delta) = 20 (eq. 9, 2nd
+    line, P = 1) and S(v_i) = |x_i| (|delta| + M(delta)) = 30 and 20 (eq. 9, 3rd line).
+    """
+    p = _net(0.5, [[2.0], [-1.0]], [1.5, 1.0], 1.0, "identity", "squared_error")
+    b = budget(p)
+    assert b.u == U64 and not b.near_kink
+    np.testing.assert_allclose(b.scale[0][:, 0], [20.0, 30.0, 20.0], rtol=1e-12)
+    np.testing.assert_allclose(b.tolerance()[0][:, 0], K * U64 * np.array([20.0, 30.0, 20.0]))
+
+
+def test_a_saturated_sigmoid_is_charged_on_y_and_h_not_on_y_minus_h() -> None:
+    """z = 40: h = sigma(40) rounds to 1 and y - h = 4.2e-18 exactly (seed eq. 13).
+
+    The output delta is charged C_F (|y| + |h|) = 16 (plus f'(z) M(z), which is 0 to
+    first order and 16 u x 80 in the second pass): S = 16 for the bias and the weight
+    (x = 1). A float64 answer of exactly 0 (1 - 1.0) is within K u S = 7.1e-15; an answer
+    off by 1e-13 is not.
+    """
+    p = _net(0.0, [[40.0]], [1.0], 1.0, "sigmoid", "log_likelihood")
+    b = budget(p)
+    np.testing.assert_allclose(b.scale[0][:, 0], [16.0, 16.0], rtol=1e-9)
+    exact = 1.0 / (1.0 + np.exp(40.0))  # y - h = sigma(-40)
+    ref = [np.array([[exact], [exact]])]
+    assert ratios([np.zeros((2, 1))], ref, b)[0].max() < 1.0
+    assert ratios([np.full((2, 1), 1e-13)], ref, b)[0].max() > 1.0
+
+
+def test_a_softmax_of_one_output() -> None:
+    """N_L = 1: h = 1 and the exact gradient is 0 whatever the weights.
+
+    z = 0.3 + 0.5 x 2 = 1.3 with M(z) = 2 (|b| + |v x|) = 2.6. The softmax charge is
+    M(s) = h (C_F N_L + 2 (|z - max z| + M(z))) = 8 + 5.2 and the delta y - h sum(y)
+    gets M(s) |y| + h |y| (N_L + 1) + |y| = 13.2 + 2 + 1 = 16.2: S = 16.2 (bias) and
+    |x| 16.2 = 32.4 (weight).
+    """
+    p = _net(0.3, [[0.5]], [2.0], 1.0, "softmax", "softmax_log_likelihood")
+    b = budget(p)
+    np.testing.assert_allclose(b.scale[0][:, 0], [16.2, 32.4], rtol=1e-12)
+
+
+def test_float32_uses_float32_unit_roundoff() -> None:
+    p = _net(0.5, [[2.0], [-1.0]], [1.5, 1.0], 1.0, "identity", "squared_error", np.float32)
+    b = budget(p)
+    assert b.u == U32
+    np.testing.assert_allclose(b.scale[0][:, 0], [20.0, 30.0, 20.0], rtol=1e-6)
+
+
+def test_an_exact_zero_term_gets_only_the_underflow_floor() -> None:
+    """An input column of zeros: every term of that weight's gradient is exactly 0, so
+    S is the underflow floor (P + 1) eta alone, and only an exact 0 passes there."""
+    p = _net(0.5, [[2.0], [-1.0]], [1.5, 0.0], 1.0, "identity", "squared_error")
+    b = budget(p)
+    eta = C_F * float(np.finfo(np.float64).tiny) / U64
+    assert b.scale[0][2, 0] == pytest.approx(2 * eta, rel=1e-12)
+    ref = [np.array([[1.5], [2.25], [0.0]])]
+    cand = [ref[0].copy()]
+    assert ratios(cand, ref, b)[0][2, 0] == 0.0
+    cand[0][2, 0] = 1e-300
+    assert ratios(cand, ref, b)[0][2, 0] > 1e5
+
+
+def test_ratios_zero_over_zero_is_zero_and_x_over_zero_is_inf() -> None:
+    b = Budget([np.zeros((2, 1))], U64, False)
+    ref = [np.array([[0.0], [1.0]])]
+    q = ratios([np.array([[0.0], [1.0]])], ref, b)[0]
+    assert q.tolist() == [[0.0], [0.0]]
+    q = ratios([np.array([[1e-300], [1.0]])], ref, b)[0]
+    assert q[0, 0] == np.inf and q[1, 0] == 0.0
+
+
+def test_extra_adds_an_oracles_own_error_and_u_overrides_the_dtype() -> None:
+    b = Budget([np.array([[1.0]])], U64, False)
+    ref = [np.array([[0.0]])]
+    d = 8 * U64
+    assert ratios([np.array([[d]])], ref, b)[0][0, 0] == pytest.approx(2.0)
+    assert ratios([np.array([[d]])], ref, b, extra=[np.array([[4 * U64]])])[0][0, 0] == (
+        pytest.approx(1.0)
+    )
+    assert ratios([np.array([[d]])], ref, b, u=U32)[0][0, 0] == pytest.approx(2.0 * U64 / U32)
+    assert b.exact_error(1e-49)[0][0, 0] == pytest.approx(4e-49)
+
+
+# ----------------------------------------------------------------------------- the kink rule
+
+
+def _relu(bias, w, x, dtype=np.float64):
+    return _net(bias, [[w]], [x], 0.5, "relu", "squared_error", dtype)
+
+
+def test_a_pre_activation_at_the_kink_is_near_kink() -> None:
+    assert budget(_relu(0.5, 1.0, -0.5)).near_kink  # z = 0.5 - 0.5 = 0 exactly
+    assert budget(_relu(0.0, 1.0, 0.0)).near_kink  # every term 0
+    assert not kink_free(_net(0.5, [[1.0]], [-0.5], 0.5, "leaky_relu", "squared_error"))
+
+
+def test_smooth_activations_and_clear_pre_activations_are_kink_free() -> None:
+    assert kink_free(_relu(0.3, 1.0, 1.0))
+    assert kink_free(_relu(0.3, 1.0, -1.0))  # z = -0.7
+    for smooth in ("sigmoid", "elu", "identity", "softplus"):
+        assert kink_free(_net(0.5, [[1.0]], [-0.5], 0.5, smooth, "squared_error")), smooth
+
+
+def test_the_kink_margin_is_k_u_m_of_the_dtype() -> None:
+    """z = 1 + w = 2^-21 exactly, against M(z) = 2 (|b| + |w x|) ~ 4: within K u M(z)
+    = 2^-20 in float32, far outside it (4.4e-16 x 4) in float64."""
+    w = -(1.0 - 2.0**-21)
+    assert budget(_relu(1.0, w, 1.0, np.float32)).near_kink
+    assert not budget(_relu(1.0, w, 1.0, np.float64)).near_kink
+    assert budget(_relu(1.0, -(1.0 - 2.0**-52), 1.0, np.float64)).near_kink  # z = 2^-52
+
+
+def test_the_kink_rule_carries_rounding_through_earlier_layers() -> None:
+    """Layer 1 (identity): z1 = x1 - x2 = 1 from terms of 1e8, so it may be off by ~1e8 u;
+    layer 2 (relu): z2 = (1 + 1e-10) - z1 = 1e-10 is within that: near the kink."""
+    X = np.array([[1e8, 1e8 - 1]])
+    Y = np.array([[0.0]])
+    w1 = np.array([[0.0], [1.0], [-1.0]])
+    acts = ["identity", "relu"]
+    risky = make_problem([w1, np.array([[1.0 + 1e-10], [-1.0]])], X, Y, acts, "squared_error")
+    safe = make_problem([w1, np.array([[1.5], [-1.0]])], X, Y, acts, "squared_error")
+    assert budget(risky).near_kink and not budget(safe).near_kink
