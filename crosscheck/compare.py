@@ -12,6 +12,7 @@ the order a reader needs: a list, its length, each array's shape, dtype, finiten
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -26,10 +27,15 @@ ROW_KINDS = ("bias", "weights")
 
 
 class Discrepancy(NamedTuple):
-    """The worst differences in one layer's bias row or weight rows.
+    """The worst differences in one layer's bias row or weight rows, and the power there.
 
     ``index`` is the (row, column) in ``weights[layer]`` of the worst budget ratio;
     ``value``/``reference`` are the two gradients there and ``tolerance`` is K u S there.
+    ``power`` is the smallest relative error of the whole block that the judge flags (a
+    candidate equal to ``(1 + e) x reference`` on every element fails iff ``e > power``:
+    the minimum of tolerance / |reference| over the block); ``power_median`` the median of
+    that ratio, the relative error a typical single element must carry to be flagged.
+    Both are ``inf`` where the reference is 0 on the whole block (nothing to scale).
     """
 
     layer: int
@@ -41,6 +47,8 @@ class Discrepancy(NamedTuple):
     value: float
     reference: float
     tolerance: float
+    power: float = math.inf
+    power_median: float = math.inf
 
     def describe(self) -> str:
         """One line: where the worst element is and how far off it is."""
@@ -73,6 +81,18 @@ class Comparison(NamedTuple):
     def passed(self) -> bool:
         """True when every element is within its budget (ratio <= 1)."""
         return self.max_ratio <= 1.0
+
+    @property
+    def power(self) -> float:
+        """The weakest block's power: the largest :attr:`Discrepancy.power` that is finite
+        (``inf`` only if the reference is 0 everywhere)."""
+        finite = [r.power for r in self.records if math.isfinite(r.power)]
+        return max(finite, default=math.inf)
+
+    def weak(self, threshold: float) -> tuple[Discrepancy, ...]:
+        """The blocks whose power is worse than ``threshold`` (a whole-block relative error
+        of ``threshold`` would go unseen there)."""
+        return tuple(r for r in self.records if threshold < r.power < math.inf)
 
 
 def layout_error(candidate: Any, problem: Problem) -> str | None:
@@ -130,8 +150,11 @@ def compare(
         d = np.abs(c64 - r64)
         rel = _relative(d, c64, r64)
         t = tol if extra is None else tol + extra[l]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pw = t / np.abs(r64)
         for kind, rows in zip(ROW_KINDS, (slice(0, 1), slice(1, None)), strict=True):
             qk = q[rows]
+            pk = pw[rows][r64[rows] != 0]
             flat = int(np.argmax(qk)) if np.any(qk) else int(np.argmax(d[rows]))
             i, j = np.unravel_index(flat, qk.shape)
             row = int(i) + rows.start
@@ -146,6 +169,8 @@ def compare(
                     value=float(c64[row, j]),
                     reference=float(r64[row, j]),
                     tolerance=float(t[row, j]),
+                    power=float(pk.min()) if pk.size else math.inf,
+                    power_median=float(np.median(pk)) if pk.size else math.inf,
                 )
             )
     return Comparison(tuple(records), b.near_kink)

@@ -4,9 +4,9 @@ The pytest gate, the reports, ``crosscheck verify`` and :func:`crosscheck.check_
 all judge through this module:
 
 * the problem's error budget (:func:`crosscheck.budget.budget`) is computed **once per
-  problem, before any oracle runs**; a problem with a relu/leaky_relu pre-activation
-  within rounding of its kink has no budget (:attr:`~crosscheck.budget.Budget.near_kink`,
-  the one kink rule) and no oracle is run for it;
+  problem, before any oracle runs**; where a relu/leaky_relu pre-activation lies within
+  rounding of its kink, the budget takes that unit's derivative as uncertain between its
+  two one-sided values, so the rest of the gradient is still judged;
 * a *peer* oracle (torch, jax) computes in the problem's dtype: both sides carry rounding
   error, which the budget's K already counts;
 * the *truth* (mpmath) is exact to float64: a float32 candidate is judged with float32's
@@ -63,6 +63,7 @@ CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "torch", "jax", "finite_differences"
 answers (the mpmath truth first: exact, and independent of every framework)."""
 
 KINK_NOTE = "a relu/leaky_relu pre-activation is at its kink"
+"""(No longer a reason to skip: kinks are judged with an uncertain derivative.)"""
 
 
 class Reference(NamedTuple):
@@ -106,9 +107,8 @@ def _module(oracle: str | ModuleType) -> ModuleType:
 
 
 def reference(oracle: str | ModuleType, problem: Problem, b: Budget) -> Reference:
-    """Run ``oracle`` on ``problem`` unless it cannot answer; ``skipped`` says why:
-    the oracle is unavailable, the problem is over its size cap, or (``b.near_kink``) no
-    budget applies. The oracle is not run in those cases."""
+    """Run ``oracle`` on ``problem`` unless it cannot answer; ``skipped`` says why (the
+    oracle is unavailable, or the problem is over its size cap: it is not run then)."""
     mod = _module(oracle)
     ok, why = mod.available()
     if not ok:
@@ -116,8 +116,6 @@ def reference(oracle: str | ModuleType, problem: Problem, b: Budget) -> Referenc
     fits = getattr(mod, "fits", None)
     if fits is not None and not fits(problem):
         return Reference(mod.NAME, mod.KIND, None, None, f"{mod.NAME}: problem over its size cap")
-    if b.near_kink:
-        return Reference(mod.NAME, mod.KIND, None, None, KINK_NOTE)
     grads = mod.gradients(problem)
     extra = mod.error_bounds(problem) if mod.KIND == "approximate" else None
     if mod.KIND == "truth":  # the truth's own (tiny) rounding, in its working precision
@@ -225,8 +223,6 @@ def _judge_with(
         if verdict.skipped is None:
             return verdict
         last = verdict
-        if verdict.skipped == KINK_NOTE:
-            return verdict  # a property of the problem: every oracle would skip it
     return last
 
 

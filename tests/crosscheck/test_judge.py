@@ -66,11 +66,7 @@ def test_reference_says_why_an_oracle_cannot_answer_and_does_not_run_it() -> Non
     assert J.reference(_oracle(fits=False, calls=calls), p, b).skipped == (
         "fake: problem over its size cap"
     )
-    kink = _problem(bias=-3.0, activation="relu")  # z = -3 + 3 = 0 exactly
-    kb = budget(kink)
-    assert kb.near_kink
-    assert J.reference(_oracle(calls=calls), kink, kb).skipped == J.KINK_NOTE
-    assert calls == []  # no oracle ran for any of them
+    assert calls == []  # no oracle ran for either
     ref = J.reference(_oracle(calls=calls), p, b)
     assert ref.skipped is None and calls == ["fake"] and ref.extra is None
 
@@ -136,11 +132,36 @@ def test_the_first_oracle_that_answers_judges() -> None:
     assert J.check_with(_correct, p, [], []).note == "no oracle available"
 
 
-def test_a_kink_is_skipped_without_asking_further_oracles() -> None:
-    calls: list[str] = []
-    kink = _problem(bias=-3.0, activation="relu")
-    r = J.check_with(_correct, kink, [_oracle("a", calls=calls), _oracle("b", calls=calls)], [])
-    assert r.status == "skipped" and r.note == J.KINK_NOTE and calls == []
+def _two_layer(relu_at_zero: float, output_factor: float = 1.0):
+    """dC/dw of a Q-2-1 net, relu hidden, identity output, squared_error, with relu'(0)
+    taken as ``relu_at_zero`` and the output layer's gradient scaled by ``output_factor``."""
+
+    def fn(weights, X, Y, activations, cost):
+        w0, w1 = weights
+        z1 = X @ w0[1:] + w0[0]
+        a1 = np.maximum(z1, 0.0)
+        d2 = a1 @ w1[1:] + w1[0] - Y
+        d1 = (d2 @ w1[1:].T) * np.where(z1 > 0, 1.0, np.where(z1 == 0, relu_at_zero, 0.0))
+        g0 = np.vstack([d1.sum(axis=0), X.T @ d1])
+        g1 = np.vstack([d2.sum(axis=0), a1.T @ d2]) * output_factor
+        return [g0, g1]
+
+    return fn
+
+
+def test_a_kink_is_judged_with_either_branch() -> None:
+    """Hidden unit 0 sits exactly at z = 0: relu'(0) = 0 and relu'(0) = 1 both pass (two
+    correct conventions), while an error on the other layer still fails."""
+    weights = [np.array([[-3.0, 0.5], [2.0, 1.0]]), np.array([[0.25], [1.5], [-0.75]])]
+    p = make_problem(
+        weights, np.array([[1.5]]), np.array([[1.0]]), ["relu", "identity"], "squared_error"
+    )
+    b = budget(p)
+    assert b.near_kink and b.kink_units == 1
+    torch = J.oracle_modules(["torch"])
+    assert J.check_with(_two_layer(0.0), p, torch, []).status == "passed"
+    assert J.check_with(_two_layer(1.0), p, torch, []).status == "passed"
+    assert J.check_with(_two_layer(0.0, 1.5), p, torch, []).status == "failed"
 
 
 def test_the_budget_is_computed_once_per_problem(monkeypatch: pytest.MonkeyPatch) -> None:
