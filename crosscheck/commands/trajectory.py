@@ -3,17 +3,86 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from pathlib import Path
 
-from crosscheck import trajectory as _impl
+from crosscheck import trajectory, validation
+from crosscheck.errors import UsageError
+from crosscheck.formatting import fmt
 
 __all__ = ["configure", "run"]
 
 
+def _dtypes(text: str) -> list[str]:
+    """``--dtypes`` items: float32 and/or float64, comma-separated."""
+    try:
+        chosen = validation.dtypes([s.strip() for s in text.split(",") if s.strip()])
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("dtypes: ")) from None
+    return [d.name for d in chosen]
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``crosscheck trajectory``."""
-    _impl.configure_trajectory(parser)
+    parser.add_argument(
+        "--steps", type=int, default=trajectory.DEFAULT_STEPS,
+        help=f"training steps per run (default {trajectory.DEFAULT_STEPS})",
+    )
+    parser.add_argument(
+        "--out", default="reports", help="output directory (default reports/)"
+    )
+    parser.add_argument(
+        "--dtypes", nargs="+", type=_dtypes, default=[list(trajectory.DTYPES)],
+        help="dtypes to run, space- or comma-separated (default float32 float64)",
+    )
+    parser.add_argument(
+        "--no-plot", action="store_true", help="skip trajectory.png (no matplotlib needed)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``crosscheck trajectory``; returns the exit status."""
-    return _impl.run_trajectory(args)
+    """Write the reports. Exit status 1 for a finding (a divergence above its threshold,
+    or a framework that solves XOR when handprop in the same dtype does not, or the
+    reverse), 2 for bad options, else 0."""
+    dtypes = sorted({d for group in args.dtypes for d in group}, key=trajectory.DTYPES.index)
+    if args.steps < 1:
+        print("crosscheck trajectory: --steps must be a positive integer", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    report = trajectory.write_reports(
+        args.out, steps=args.steps, dtypes=dtypes, plot=not args.no_plot
+    )
+    elapsed = time.perf_counter() - start
+    findings = []
+    for net in report["nets"]:
+        for fw, why in net["skipped"].items():
+            print(f"{net['name']}: {fw} skipped ({why})")
+        solved = {(r["framework"], r["dtype"]): r["solved_final"] for r in net["runs"]}
+        for (fw, dt), ok in solved.items():
+            if not ok:
+                print(f"{net['name']}: {fw} {dt} has not solved XOR after {args.steps} steps")
+            if fw != "handprop" and ok != solved.get(("handprop", dt), ok):
+                findings.append(
+                    f"{net['name']}: {fw} {dt} {'solves' if ok else 'does not solve'} XOR, "
+                    f"handprop {dt} {'does not' if ok else 'does'}"
+                )
+        for d in net["divergence"]:
+            if d["first_exceeds"] is not None:
+                findings.append(
+                    f"{net['name']}: {d['candidate']} vs {d['reference']} exceeds "
+                    f"{d['threshold']:g} at step {d['first_exceeds']}"
+                )
+            print(
+                f"{net['name']}: {d['candidate']} vs {d['reference']}: max rel divergence "
+                f"{fmt(d['max_rel'], '.2e')}, at the end {fmt(d['final_rel'], '.2e')}"
+            )
+    for f in findings:
+        print(f"FINDING: {f}")
+    out = Path(args.out)
+    print(
+        f"wrote {out / 'trajectory.md'}, {out / 'trajectory.json'}"
+        + ("" if args.no_plot else f", {out / 'trajectory.png'}")
+        + f" in {elapsed:.1f} s"
+    )
+    return 1 if findings else 0

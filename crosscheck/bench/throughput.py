@@ -1,20 +1,5 @@
-"""The gate's throughput: examples per second with torch and jax both checking each one.
-
-One *example* is what a gate test does with one drawn problem (``tests/test_gate.py``):
-Hypothesis draws it (:func:`crosscheck.strategies.problems`), handprop computes its
-gradients (:func:`crosscheck.judge.run_candidate`), and every peer oracle answers
-(:func:`crosscheck.judge.reference`) and is judged against them through the error budget
-(:func:`crosscheck.judge.judge`, which computes the budget), with ``hypothesis.target`` fed
-the worst ratio. The wall time of the whole Hypothesis run is counted, drawing included.
-
-A warm-up run (its own seed, so its problems are not the measured ones) comes first:
-imports, thread pools and one-off compilations are paid there. What remains is the
-steady state of a long gate run: jax still compiles whenever a problem needs a compiled
-function it has not built yet (a new shape, or a new architecture family), so a smaller set of
-compiled functions shows up here as a higher rate.
-
-:func:`measure` also says where the time went (handprop, each oracle, the judgement
-with its budget, and the rest: Hypothesis drawing and bookkeeping).
+"""The gate's throughput: examples per second with torch and jax both checking each one,
+and where the time goes (:func:`measure`; what is counted: ``docs/performance.md``).
 
 torch and jax are imported lazily (through the oracles), never at import time.
 """
@@ -26,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-__all__ = ["STAGES", "Throughput", "measure"]
+__all__ = ["STAGES", "Throughput", "gate_throughput", "measure"]
 
 STAGES: tuple[str, ...] = ("handprop", "torch", "jax", "judge", "draw and other")
 """Where an example's time goes; ``judge`` includes the error budget."""
@@ -209,3 +194,9 @@ def measure(
         jax_compiles=count if jax_ran else None,
         jax_compile_seconds=compile_seconds if jax_ran else None,
     )
+
+
+def gate_throughput(examples: int, warmup: int) -> dict[str, Any]:
+    """:func:`measure` in float64 with torch and jax, as a dict (for ``benchmarks.json``)."""
+    r = measure(examples, warmup=warmup, dtype="float64", oracles=("torch", "jax"))
+    return r._asdict() | {"oracles": list(r.oracles)}

@@ -1,0 +1,57 @@
+"""The bench's workload: the timed calls compute the gradient they claim to, in the dtype
+they claim, and the FLOP count is that of handprop's matrix products."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crosscheck.bench import cases
+from crosscheck.budget import budget
+from crosscheck.compare import compare
+from crosscheck.problem import make_problem
+from crosscheck.testing import describe_failure
+
+pytest.importorskip("torch")
+pytest.importorskip("jax")
+pytest.importorskip("threadpoolctl")
+
+TINY = cases.CASES[0]
+SMALL = cases.CASES[1]
+
+
+def _gradients_of(name: str, case: cases.BenchCase, dtype: str) -> list[np.ndarray]:
+    """What the bench's timed call for ``name`` returns, as NumPy arrays."""
+    weights, X, Y = cases.make_arrays(case, dtype)
+    out = cases.MAKERS[name](case, weights, X, Y)()
+    return [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in out]
+
+
+@pytest.mark.parametrize("dtype", cases.DTYPES)
+@pytest.mark.parametrize("case", [TINY, SMALL, cases.CASES[-1]._replace(sizes=(5, 7, 6, 3), P=9)],
+                         ids=lambda c: c.name)
+def test_the_timed_calls_compute_the_gradient(case: cases.BenchCase, dtype: str) -> None:
+    """handprop, torch and jax as timed compute the same gradient (within the budget):
+    the bench times the computation it claims to, in the dtype it claims."""
+    weights, X, Y = cases.make_arrays(case, dtype)
+    problem = make_problem(weights, X, Y, case.activations, case.cost)
+    ours = _gradients_of("handprop", case, dtype)
+    assert [g.dtype for g in ours] == [np.dtype(dtype)] * len(weights)
+    for name in ("torch", "jax"):
+        theirs = _gradients_of(name, case, dtype)
+        assert [g.dtype for g in theirs] == [np.dtype(dtype)] * len(weights), name
+        comparison = compare(theirs, ours, budget(problem))
+        assert comparison.passed, describe_failure(
+            comparison, problem, candidate_name=name, reference_name="handprop"
+        )
+
+
+def test_flops_count_the_products_of_each_layer() -> None:
+    """2 P N_l N_{l+1} per product; 3 products per layer except the first (no backward
+    product to the inputs); linear in P."""
+    for case in cases.CASES:
+        per_layer = [2 * case.P * a * b for a, b in zip(case.sizes, case.sizes[1:], strict=False)]
+        assert cases.flops(case) == 2 * per_layer[0] + 3 * sum(per_layer[1:])
+        assert cases.flops(case._replace(P=2 * case.P)) == 2 * cases.flops(case)
+    large = next(c for c in cases.CASES if c.name == "large")
+    assert 55e9 < cases.flops(large) < 66e9  # the issue's ~66 GFLOP counts 3 products everywhere
