@@ -47,6 +47,12 @@ class Budget(NamedTuple):
     near_kink: bool
     kink_units: int = 0
     window: int = 1
+    dtype: str = "float64"
+
+    @property
+    def full_window(self) -> bool:
+        """Whether the Jacobian window spans the whole net (no sharper S is available)."""
+        return self.window >= max(1, len(self.scale) - 1)
 
     def exact_error(self, u_exact: float) -> list[np.ndarray]:
         """K u_exact S: the error bound of a reference that computed with unit roundoff
@@ -59,8 +65,12 @@ class Budget(NamedTuple):
         return [K * uu * s for s in self.scale]
 
 
-def budget(problem: Problem) -> Budget:
+def budget(problem: Problem, *, work_cap: int | None = None) -> Budget:
     """The :class:`Budget` of ``problem`` (its S from :func:`crosscheck.budget.analysis.scale`).
+
+    ``work_cap`` bounds the multiply-adds spent on exact Jacobian windows (default
+    :data:`crosscheck.budget.chains.WORK_CAP`); a larger cap can only make S smaller
+    (sharper), never invalid.
 
     Underflow: each operation's result may be off by up to the smallest normal number
     (gradual underflow, or a vectorised library flushing subnormals to zero), an absolute
@@ -69,8 +79,10 @@ def budget(problem: Problem) -> Budget:
     """
     u = unit_roundoff(problem.dtype)
     eta = C_F * float(np.finfo(problem.dtype).tiny) / u
-    result = scale(values(problem), problem.activations, problem.cost, u, eta)
-    return Budget(result.S, u, result.kink_units > 0, result.kink_units, result.window)
+    result = scale(values(problem), problem.activations, problem.cost, u, eta, work_cap)
+    return Budget(
+        result.S, u, result.kink_units > 0, result.kink_units, result.window, problem.dtype.name
+    )
 
 
 def ratios(

@@ -61,12 +61,20 @@ def _norm(x: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(x * x, axis=1))
 
 
-def scale(v: Values, activations: Sequence[str], cost: str, u: float, eta: float) -> Scale:
-    """S of every gradient element of the problem whose values are ``v`` (see module)."""
+def scale(
+    v: Values,
+    activations: Sequence[str],
+    cost: str,
+    u: float,
+    eta: float,
+    work_cap: int | None = None,
+) -> Scale:
+    """S of every gradient element of the problem whose values are ``v`` (see module);
+    ``work_cap`` bounds the Jacobian windows' work (:func:`chains.window_size`)."""
     sizes = (v.a[0].shape[1], *(w.shape[1] for w in v.w))
     L = len(v.w)
     P = v.a[0].shape[0]
-    B = chains.window_size(sizes, P) if L >= 3 else 1
+    B = chains.window_size(sizes, P, work_cap) if L >= 3 else 1
     per_example = sum(
         sizes[m] * sizes[l] for l in range(1, L + 1) for m in range(max(1, l - B), l - 1)
     )
