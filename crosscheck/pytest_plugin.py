@@ -1,20 +1,7 @@
 """pytest plugin: ``pytest --crosscheck-report DIR`` writes a crosscheck report of the
-examples the gate ran.
-
-Registered through the ``pytest11`` entry point (``crosscheck = "crosscheck.pytest_plugin"``
-in pyproject.toml), so installing the package is enough. Without the option it does
-nothing. With it, every judgement the gate makes (``tests/test_gate.py``'s ``_check``
-calls :func:`record` right after :func:`crosscheck.judge.judge`) becomes one example of
-one pair, and at the end of the session ``DIR`` receives the same files as
-``crosscheck report`` (``report.{json,csv,md,html}``, ``meta.json``), built by the same
-code (:func:`crosscheck.report.build_report`).
-
-Under pytest-xdist each worker writes its records to ``DIR/.crosscheck-parts/<worker>.csv``
-(the ``report.csv`` format) and the controller merges them. Example ids are assigned after
-sorting by (test node id, order within the test), so a derandomised run (the ``ci``
-profile) gives the same report however the tests were spread over the workers.
-
-Nothing heavy is imported until a report is asked for.
+examples the gate ran (``docs/report-schema.md``; the report itself is
+:mod:`crosscheck.report`'s). Registered through the ``pytest11`` entry point; without the
+option it does nothing, and nothing heavy is imported until a report is asked for.
 """
 
 from __future__ import annotations
@@ -34,7 +21,9 @@ _PARTS = ".crosscheck-parts"
 
 
 class _Recorder:
-    """The outcomes recorded in this process, and the test currently running."""
+    """The results recorded in this process, and the test currently running. Under
+    pytest-xdist each worker writes its results to ``DIR/.crosscheck-parts/<worker>.csv``
+    (the ``report.csv`` format) and the controller merges them."""
 
     def __init__(self, out: Path, worker: str | None) -> None:
         self.out = out
@@ -56,19 +45,12 @@ def record(candidate_name: str, oracle_name: str, problem: Any, verdict: Any) ->
     against ``oracle_name`` on ``problem``); a no-op unless ``--crosscheck-report`` is on."""
     if _recorder is None:
         return
-    from crosscheck.report import ExampleInfo, outcome_from_verdict
+    from crosscheck.report import PairResult
+    from crosscheck.report.records import example_info
 
-    info = ExampleInfo(
-        id=len(_recorder.outcomes),
-        dtype=str(problem.dtype),
-        sizes=tuple(int(s) for s in problem.sizes),
-        P=int(problem.P),
-        activations=tuple(problem.activations),
-        cost=problem.cost,
-        test=_recorder.current,
-    )
+    info = example_info(problem, len(_recorder.outcomes), test=_recorder.current)
     _recorder.outcomes.append(
-        outcome_from_verdict(info, _implementation(candidate_name), oracle_name, verdict)
+        PairResult.from_verdict(info, _implementation(candidate_name), oracle_name, verdict)
     )
 
 
@@ -113,7 +95,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def _renumbered(outcomes: list[Any]) -> list[Any]:
-    """Outcomes with ids 0..n-1 in (test, order within the test) order."""
+    """Results with ids 0..n-1 in (test, order within the test) order, so that a
+    derandomised run gives the same report however xdist spread the tests."""
     ordered = sorted(outcomes, key=lambda o: (o.example.test, o.example.id))
     return [o._replace(example=o.example._replace(id=i)) for i, o in enumerate(ordered)]
 

@@ -18,21 +18,23 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck import atomic, cli, gate
-from crosscheck import report as R
+from crosscheck import atomic, cli
+from crosscheck import baseline as B
+from crosscheck.report import ExampleInfo, PairResult, Row, build_report
+from crosscheck.report.records import ROW_KINDS, position
 
 
 def _outcome(ex_id, candidate, oracle, ratio, *, dtype="float64", status="compared"):
-    info = R.ExampleInfo(ex_id, dtype, (2, 3, 1), 4, ("tanh", "sigmoid"), "log_likelihood")
+    info = ExampleInfo(ex_id, dtype, (2, 3, 1), 4, ("tanh", "sigmoid"), "log_likelihood")
     rows = ()
     if status == "compared":
         rows = tuple(
-            R.Row(l, R.position(l, 2), kind, ratio * 1e-15, ratio * 1e-3, ratio, 0, 0, 1.0,
+            Row(l, position(l, 2), kind, ratio * 1e-15, ratio * 1e-3, ratio, 0, 0, 1.0,
                   1.0, 1e-14)
             for l in range(2)
-            for kind in R.ROW_KINDS
+            for kind in ROW_KINDS
         )
-    return R.Outcome(info, candidate, oracle, status, "" if status == "compared" else "x", rows)
+    return PairResult(info, candidate, oracle, status, "" if status == "compared" else "x", rows)
 
 
 RATIOS = {("handprop", "torch"): 0.3, ("handprop", "jax"): 0.003, ("torch", "mpmath"): 0.1}
@@ -44,7 +46,7 @@ def _report(ratios=RATIOS, extra=()) -> dict:
         for (c, o), r in ratios.items()
         for i in range(3)
     ]
-    return R.build_report(
+    return build_report(
         [*outs, *extra],
         options={"source": "test", "examples": 3, "seed": 0, "shard": "1/1"},
         oracles={},
@@ -75,7 +77,7 @@ def test_own_baseline_passes(files, capsys) -> None:
     report, baseline = files
     assert _check(report, baseline) == 0
     out = capsys.readouterr().out
-    cells = gate.cells(json.loads(report.read_text()))
+    cells = B.cells(json.loads(report.read_text()))
     assert f"{len(cells)} cells within the baseline" in out
     assert json.loads(baseline.read_text())["cells"] == cells
 
@@ -98,8 +100,8 @@ def test_a_baseline_1000_times_smaller_fails_and_names_the_cells(files, capsys) 
     capsys.readouterr()
     assert _check(report, baseline) == 1
     out = capsys.readouterr().out
-    cells = gate.cells(json.loads(report.read_text()))
-    flagged = {k for k, c in cells.items() if c["max_ratio"] > gate.FLOOR}
+    cells = B.cells(json.loads(report.read_text()))
+    flagged = {k for k, c in cells.items() if c["max_ratio"] > B.FLOOR}
     assert flagged and len(flagged) < len(cells)  # some cells are below the floor
     for key in cells:
         assert (f"| {key} |" in out) == (key in flagged), key
@@ -107,33 +109,33 @@ def test_a_baseline_1000_times_smaller_fails_and_names_the_cells(files, capsys) 
 
 
 def test_regression_rules() -> None:
-    base = gate.cells(_report())
+    base = B.cells(_report())
     key = "summary: handprop vs torch, float64"
     low = "summary: handprop vs jax, float64"  # 4 x its ratio is below the floor
-    assert 4 * base[low]["max_ratio"] < gate.FLOOR
+    assert 4 * base[low]["max_ratio"] < B.FLOOR
 
     def with_cell(k, **changes):
         return {**base, k: {**base[k], **changes}}
 
     b = base[key]["max_ratio"]
-    assert gate.find_regressions(base, base) == []
-    assert gate.find_regressions(base, with_cell(key, max_ratio=3.9 * b)) == []
-    (r,) = gate.find_regressions(base, with_cell(key, max_ratio=4.1 * b))
+    assert B.find_regressions(base, base) == []
+    assert B.find_regressions(base, with_cell(key, max_ratio=3.9 * b)) == []
+    (r,) = B.find_regressions(base, with_cell(key, max_ratio=4.1 * b))
     assert (r.cell, r.reason, r.limit) == (key, "ratio above the limit", 4 * b)
-    assert gate.find_regressions(base, with_cell(low, max_ratio=0.049)) == []
-    (r,) = gate.find_regressions(base, with_cell(low, max_ratio=0.051))
-    assert r.limit == gate.FLOOR
-    (r,) = gate.find_regressions(base, with_cell(key, verdict="FAIL", errors=1))
+    assert B.find_regressions(base, with_cell(low, max_ratio=0.049)) == []
+    (r,) = B.find_regressions(base, with_cell(low, max_ratio=0.051))
+    assert r.limit == B.FLOOR
+    (r,) = B.find_regressions(base, with_cell(key, verdict="FAIL", errors=1))
     assert r.reason.startswith("now failing")
-    (r,) = gate.find_regressions(base, with_cell(key, examples=0, max_ratio=None))
+    (r,) = B.find_regressions(base, with_cell(key, examples=0, max_ratio=None))
     assert r.reason.startswith("missing")
     gone = {k: v for k, v in base.items() if k != key}
-    (r,) = gate.find_regressions(base, gone)
+    (r,) = B.find_regressions(base, gone)
     assert (r.cell, r.reason) == (key, "missing: no longer compared")
     new = {**base, "summary: x vs y, float64": {**base[key], "verdict": "FAIL"}}
-    (r,) = gate.find_regressions(base, new)
+    (r,) = B.find_regressions(base, new)
     assert r.reason == "new failing cell"
-    (r,) = gate.find_regressions(base, with_cell(key, max_ratio="nan"))
+    (r,) = B.find_regressions(base, with_cell(key, max_ratio="nan"))
     assert r.reason == "ratio above the limit"
 
 
@@ -209,7 +211,7 @@ def test_baseline_is_written_only_with_update(files) -> None:
         ["check", "--report", str(report), "--baseline", str(baseline), "--update-baseline"]
     ) == 0
     assert baseline.read_bytes() != before
-    assert gate.cells(json.loads(report.read_text())) == json.loads(baseline.read_text())["cells"]
+    assert B.cells(json.loads(report.read_text())) == json.loads(baseline.read_text())["cells"]
 
 
 def test_update_baseline_is_atomic(files, monkeypatch) -> None:
@@ -236,6 +238,6 @@ def test_bad_factor_exits_2(files) -> None:
 
 def test_infinite_ratios_round_trip_through_the_baseline(tmp_path) -> None:
     rep = _report(extra=[_outcome(7, "handprop", "torch", math.inf)])
-    cells = gate.cells(rep)
+    cells = B.cells(rep)
     assert cells["summary: handprop vs torch, float64"]["max_ratio"] == "inf"
-    assert gate.find_regressions(cells, cells) == []
+    assert B.find_regressions(cells, cells) == []

@@ -1,49 +1,33 @@
-"""Deterministic problem generation for reports: the same options give the same problems.
-
-:func:`generate` draws ``n`` problems from :func:`crosscheck.strategies.problems_with_info`
-by running Hypothesis's generate phase alone on a function that records each draw::
-
-    @hypothesis.seed(seed)
-    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None, ...)
-    @given(problems_with_info(...))
-    def record(drawn): examples.append(drawn)
-
-The settings are built on Hypothesis's ``default`` profile, never on the profile loaded
-for a test session (whose ``derandomize`` or ``max_examples`` would change the draws), and
-no example database is read or written. Example ids are ``0 .. n-1`` in draw order.
-
-Hypothesis also mixes into its draws the literal constants it finds in the *local* modules
-loaded at the time (``hypothesis.internal.conjecture.providers._get_local_constants``), so
-the same seed would give other problems inside pytest, after importing another crosscheck
-module, or after anyone adds a literal to the code. :func:`generate` turns that pool off
-while it draws (:func:`crosscheck.strategies.without_local_constants`): the problems then
-depend only on the seed, ``n``, the strategies and the Hypothesis version (pinned in
-``constraints.txt``).
-
-Sharding (``--shard K/N``): every shard generates the same list (about 5 ms a problem) and
-evaluates the ids ``i`` with ``i % N == K - 1`` (:func:`shard_ids`), so the shards are
-disjoint, cover every id, and together give exactly the unsharded run's examples.
-"""
+"""Deterministic problems for reports: the same ``--examples`` and ``--seed`` give the same
+problems (``docs/report.md``), and the shards that split them."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from crosscheck.errors import UsageError
+
 if TYPE_CHECKING:  # pragma: no cover - typing only (importing Hypothesis takes a while)
+    from crosscheck.report.records import ExampleInfo
     from crosscheck.strategies import DrawnProblem
 
 __all__ = [
+    "DEFAULT_EXAMPLES",
     "DEFAULT_SEED",
     "Example",
     "Shard",
     "fingerprint",
     "generate",
     "parse_shard",
+    "reproduce_command",
     "shard_ids",
 ]
+
+DEFAULT_EXAMPLES = 2500
+"""Examples in the default report: about 2 minutes on 2 shared cores (measured)."""
 
 DEFAULT_SEED = 20_240_601
 """The seed of the default report (any integer works; this one is just fixed)."""
@@ -70,13 +54,13 @@ _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
 def parse_shard(text: str) -> Shard:
-    """``"K/N"`` -> ``Shard(K, N)`` with ``1 <= K <= N``; ``ValueError`` otherwise."""
+    """``"K/N"`` -> ``Shard(K, N)`` with ``1 <= K <= N``; :class:`UsageError` otherwise."""
     m = _SHARD.match(text)
     if not m:
-        raise ValueError(f"shard: expected K/N (e.g. 2/4), got {text!r}")
+        raise UsageError(f"shard: expected K/N (e.g. 2/4), got {text!r}")
     k, n = int(m.group(1)), int(m.group(2))
     if not 1 <= k <= n:
-        raise ValueError(f"shard: expected 1 <= K <= N in K/N, got {text!r}")
+        raise UsageError(f"shard: expected 1 <= K <= N in K/N, got {text!r}")
     return Shard(k, n)
 
 
@@ -89,13 +73,16 @@ def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[
     """``n`` problems drawn by Hypothesis with ``seed``, in draw order (ids 0 .. n-1).
 
     ``strategy_options`` go to :func:`crosscheck.strategies.problems_with_info`
-    (``max_depth``, ``dtypes``, ...). Raises ``ValueError`` for ``n < 1`` and
-    ``RuntimeError`` if Hypothesis stopped before drawing ``n`` problems.
+    (``max_depth``, ``dtypes``, ...). Raises :class:`UsageError` for ``n < 1`` and
+    ``RuntimeError`` if Hypothesis stopped before drawing ``n`` problems. Only
+    Hypothesis's generate phase runs, with ``@hypothesis.seed(seed)``, no database,
+    settings built on the ``default`` profile and the constants of loaded local modules
+    hidden from it (``docs/report.md``).
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n: expected a positive integer number of examples, got {n!r}")
+        raise UsageError(f"n: expected a positive integer number of examples, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed: expected an integer, got {seed!r}")
+        raise UsageError(f"seed: expected an integer, got {seed!r}")
     import hypothesis
     from hypothesis import HealthCheck, Phase, given, settings
 
@@ -139,3 +126,13 @@ def fingerprint(examples: Sequence[Example]) -> str:
             h.update(repr(a.shape).encode())
             h.update(a.tobytes())
     return h.hexdigest()
+
+
+def reproduce_command(examples: int, seed: int) -> Callable[[ExampleInfo], str]:
+    """The command line that regenerates ``examples`` problems with ``seed`` and
+    evaluates one of them (what the report lists beside its worst cases)."""
+
+    def command(info: ExampleInfo) -> str:
+        return f"crosscheck report --examples {examples} --seed {seed} --show {info.id}"
+
+    return command

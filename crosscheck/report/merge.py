@@ -1,0 +1,84 @@
+"""Shard directories (``crosscheck report --shard K/N``) read back and checked to be the N
+disjoint parts of one run."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from crosscheck.errors import UsageError
+from crosscheck.report.files import load_report, read_results_csv
+from crosscheck.report.generate import parse_shard, shard_ids
+from crosscheck.report.records import PairResult
+
+__all__ = ["merge_shards", "read_shard"]
+
+
+def read_shard(directory: Path) -> tuple[dict[str, Any], list[PairResult], dict | None]:
+    """(report, results, meta or None) of a shard's directory; :class:`UsageError` names
+    a missing, unreadable or corrupt ``report.json`` or ``report.csv``."""
+    report = load_report(directory / "report.json")
+    try:
+        text = (directory / "report.csv").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{directory / 'report.csv'}: cannot read it ({exc})") from None
+    try:
+        outcomes = read_results_csv(text)
+    except (ValueError, IndexError) as exc:
+        raise UsageError(f"{directory / 'report.csv'}: corrupt ({exc})") from None
+    try:
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    return report, outcomes, meta
+
+
+def merge_shards(
+    shards: Sequence[tuple[Mapping[str, Any], Sequence[PairResult]]],
+) -> tuple[dict[str, Any], list[PairResult], dict[str, Any]]:
+    """Check that ``shards`` ((report, results) of each ``--shard K/N`` run) are the N
+    disjoint parts of one run; return (options, results, oracles) of the whole.
+
+    :class:`UsageError` says what does not fit: different options or oracles, a shard count
+    that is not N, a repeated or missing shard, overlapping or missing example ids.
+    """
+    if not shards:
+        raise UsageError("shards: expected at least one shard directory")
+    first = shards[0][0]
+    base = {k: v for k, v in first["options"].items() if k != "shard"}
+    specs = []
+    for rep, _ in shards:
+        opts = {k: v for k, v in rep["options"].items() if k != "shard"}
+        if opts != base:
+            raise UsageError(f"shards: different options, {opts!r} vs {base!r}")
+        if rep["oracles"] != first["oracles"]:
+            raise UsageError(
+                "shards: the oracles available differ between shards "
+                f"({rep['oracles']!r} vs {first['oracles']!r}); run every shard alike"
+            )
+        specs.append(parse_shard(rep["options"]["shard"]))
+    counts = {s.count for s in specs}
+    if len(counts) != 1:
+        raise UsageError(f"shards: mixed shard counts {sorted(counts)} (expected one N)")
+    n = counts.pop()
+    got = sorted(s.index for s in specs)
+    if got != list(range(1, n + 1)):
+        missing = sorted(set(range(1, n + 1)) - set(got))
+        repeated = sorted(k for k, c in Counter(got).items() if c > 1)
+        raise UsageError(
+            f"shards: expected shards 1..{n} once each; missing {missing}, repeated {repeated}"
+        )
+    outcomes: list[PairResult] = []
+    for (_, outs), spec in zip(shards, specs, strict=True):
+        expected = set(shard_ids(int(base["examples"]), spec))
+        seen = {o.example.id for o in outs}
+        if seen != expected:
+            raise UsageError(
+                f"shard {spec}: holds example ids {sorted(seen - expected)[:5]} it should not "
+                f"or lacks {sorted(expected - seen)[:5]}"
+            )
+        outcomes.extend(outs)
+    return {**base, "shard": "1/1"}, outcomes, dict(first["oracles"])
