@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import itertools
 import json
@@ -24,10 +23,8 @@ import crosscheck
 import handprop
 from crosscheck import cli, mutants
 from crosscheck.budget import budget
-from crosscheck.judge import judge, reference, run_candidate
+from crosscheck.judge import check, judge, reference, run_candidate
 from crosscheck.problem import make_problem
-
-V = importlib.import_module("crosscheck.search")
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
@@ -80,7 +77,7 @@ def test_every_mutant_is_caught_at_the_default_budget(name):
     """verify with default options (200 examples, seed 0) catches every mutant."""
     result = crosscheck.verify(mutants.MUTANTS[name].function)
     assert not result.passed, f"{name}: {mutants.MUTANTS[name].description} was not caught"
-    assert V.check(handprop.gradients, result.counterexample.problem).passed
+    assert check(handprop.gradients, result.counterexample.problem).passed
 
 
 @pytest.mark.slow
