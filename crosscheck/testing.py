@@ -7,23 +7,16 @@ tolerance and the budget ratio, the architecture, and a pasteable reproduction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from crosscheck.budget import budget
-from crosscheck.compare import Comparison, compare, layout_error
+from crosscheck.compare import Comparison
 from crosscheck.problem import Problem
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.search import VerifyResult
 
-__all__ = [
-    "assert_gradients_match",
-    "assert_within_budget",
-    "describe_failure",
-]
+__all__ = ["assert_gradients_match", "describe_failure"]
 
 
 def describe_failure(
@@ -47,43 +40,6 @@ def describe_failure(
     return "\n".join(lines)
 
 
-def assert_within_budget(
-    candidate: Sequence[np.ndarray],
-    reference: Sequence[np.ndarray],
-    problem: Problem,
-    *,
-    candidate_name: str = "candidate",
-    reference_name: str = "reference",
-    u: float | None = None,
-    extra: Sequence[np.ndarray] | None = None,
-) -> Comparison:
-    """Assert ``candidate`` has the canonical layout and is within budget of ``reference``.
-
-    Returns the :class:`Comparison` (for ``hypothesis.target`` or reports). ``u`` and
-    ``extra`` are passed to :func:`crosscheck.compare.compare`.
-    """
-    __tracebackhide__ = True
-    problem_err = layout_error(candidate, problem)
-    if problem_err is not None:
-        raise AssertionError(
-            f"{candidate_name}: {problem_err}\n  problem: {problem.describe()}\n"
-            "  reproduce with:\n" + "\n".join(f"    {x}" for x in problem.to_code().splitlines())
-        )
-    comparison = compare(candidate, reference, budget(problem), u=u, extra=extra)
-    if not comparison.passed:
-        note = "" if u is None else f", judged with u = {u:.3g}"
-        raise AssertionError(
-            describe_failure(
-                comparison,
-                problem,
-                candidate_name=candidate_name,
-                reference_name=reference_name,
-                dtype_note=note,
-            )
-        )
-    return comparison
-
-
 def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResult:
     """Assert that ``fn(weights, X, Y, activations, cost)`` passes ``crosscheck.verify``.
 
@@ -92,7 +48,8 @@ def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResu
     ``max_examples``, ``seed``, ``oracle``, ...) and raises ``AssertionError`` with the
     standalone report (the minimal counterexample, where it differs, both values, the
     ratio, which oracles agree, and a pasteable reproduction) if it finds one. Returns the
-    :class:`~crosscheck.search.VerifyResult` otherwise. ``ValueError`` for bad options.
+    :class:`~crosscheck.search.VerifyResult` otherwise.
+    :class:`~crosscheck.errors.UsageError` (a ``ValueError``) for bad options.
     """
     __tracebackhide__ = True
     from crosscheck.search import format_result, verify

@@ -1,17 +1,12 @@
-"""The mutant catalogue and ``crosscheck mutants``.
-
-* the catalogue: at least 15 realistic bugs, each a canonical gradient function with a
-  one-line description; its correct base (``textbook``) agrees with handprop;
-* every mutant is really wrong (it differs from handprop beyond the budget on some
-  problem) and ``verify`` with default options catches it (the full catalogue is slow);
-* ``crosscheck mutants`` writes the md/json report (deterministic content, timings
-  apart), exits 0 when every mutant is caught and every correct function passes, 2 for
-  an unknown name; the committed ``reports/mutants.json`` covers the current catalogue.
+"""The mutant catalogue (crosscheck.mutants): at least 15 realistic bugs, each a canonical
+gradient function with a one-line description, importable from the package; its correct
+base (``textbook``) agrees with handprop; every mutant is really wrong and ``verify``
+with default options catches it (the full catalogue is slow); the committed
+``reports/mutants.json`` covers the current catalogue.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import itertools
 import json
@@ -22,17 +17,15 @@ import pytest
 
 import crosscheck
 import handprop
-from crosscheck import cli, mutants
+from crosscheck import mutants
 from crosscheck.budget import budget
-from crosscheck.judge import judge, reference, run_candidate
+from crosscheck.judge import check, judge, reference, run_candidate
 from crosscheck.problem import make_problem
-
-V = importlib.import_module("crosscheck.search")
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = Path(__file__).resolve().parents[3] / "reports"
 SIGNATURE = ["weights", "X", "Y", "activations", "cost"]
 
 
@@ -80,7 +73,7 @@ def test_every_mutant_is_caught_at_the_default_budget(name):
     """verify with default options (200 examples, seed 0) catches every mutant."""
     result = crosscheck.verify(mutants.MUTANTS[name].function)
     assert not result.passed, f"{name}: {mutants.MUTANTS[name].description} was not caught"
-    assert V.check(handprop.gradients, result.counterexample.problem).passed
+    assert check(handprop.gradients, result.counterexample.problem).passed
 
 
 @pytest.mark.slow
@@ -93,36 +86,6 @@ def test_every_mutant_is_caught_whatever_the_seed(seed):
     ]
     assert not missed, f"not caught with seed {seed}: {missed}"
 
-
-def test_the_command_writes_the_report(tmp_path, capsys):
-    names = ["bias_gradient_averaged", "output_deltas_summed"]
-    rc = cli.main(["mutants", "--only", ",".join(names), "--out", str(tmp_path)])
-    out, err = capsys.readouterr()
-    assert rc == 0, out + err
-    assert "2 of 2 mutants caught" in out
-    assert "[1/2] bias_gradient_averaged: caught after" in err  # progress on stderr
-    payload = json.loads((tmp_path / "mutants.json").read_text())
-    rows = {r["name"]: r for r in payload["rows"]}
-    assert set(rows) == set(names) and all(r["caught"] and r["ok"] for r in rows.values())
-    assert rows["bias_gradient_averaged"]["P"] == 2
-    assert rows["output_deltas_summed"]["sizes"] == [1, 2]
-    md = (tmp_path / "mutants.md").read_text()
-    assert "| `bias_gradient_averaged` |" in md and "2 of 2 mutants caught" in md
-    timing = json.loads((tmp_path / "mutants-timing.json").read_text())
-    assert set(timing["seconds"]) == set(names)
-    # deterministic content: a second run writes the same md and json
-    first = (md, (tmp_path / "mutants.json").read_text())
-    assert cli.main(["mutants", "--only", ",".join(names), "--out", str(tmp_path)]) == 0
-    capsys.readouterr()
-    assert first == ((tmp_path / "mutants.md").read_text(), (tmp_path / "mutants.json").read_text())
-
-
-def test_an_unknown_mutant_exits_2(capsys):
-    assert cli.main(["mutants", "--only", "no_such_bug", "--no-write"]) == 2
-    assert "unknown mutant" in capsys.readouterr().err
-
-
-def test_the_committed_report_covers_the_catalogue():
     payload = json.loads((REPORTS / "mutants.json").read_text())
     rows = {r["name"]: r for r in payload["rows"]}
     for name, m in mutants.MUTANTS.items():
@@ -131,3 +94,14 @@ def test_the_committed_report_covers_the_catalogue():
         assert rows[name]["caught"], f"{name} not caught in the committed report"
     assert rows["handprop.gradients"]["caught"] is False
     assert payload["ok"] is True
+
+
+def test_every_mutant_is_an_attribute_of_the_package():
+    from crosscheck.mutants import bias_gradient_averaged
+
+    assert bias_gradient_averaged is mutants.MUTANTS["bias_gradient_averaged"].function
+    for name, m in mutants.MUTANTS.items():
+        assert getattr(mutants, name) is m.function
+        assert name in dir(mutants)
+    with pytest.raises(AttributeError, match="no_such_bug"):
+        mutants.no_such_bug  # noqa: B018

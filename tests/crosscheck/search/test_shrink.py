@@ -1,0 +1,116 @@
+"""Shrinking (crosscheck.search.shrink): a failure is reduced to the smallest problem
+the bug allows, keeping its kind, and the reductions compute what the network computes.
+
+* realistic bugs are shrunk to the smallest architecture the bug allows;
+* :func:`reduce_counterexample` keeps an error an error and a discrepancy a discrepancy;
+* "fed layer 1's output as the input" feeds exactly handprop's forward pass (eq. 1),
+  computed from crosscheck's own formulas.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+import crosscheck
+import handprop
+from crosscheck import mutants
+from crosscheck.judge import check
+from crosscheck.options import problem_space
+from crosscheck.problem import make_problem
+from crosscheck.search.result import DEFAULT_MAX_EXAMPLES
+from crosscheck.search.shrink import _first_layer_output, reduce_counterexample
+from crosscheck.strategies import problems
+
+pytest.importorskip("torch")
+pytest.importorskip("mpmath")
+
+MINIMAL = {
+    # needs a hidden layer; nothing else
+    "missing_hidden_fprime": lambda p: p.depth == 2 and p.sizes == (1, 1, 1) and p.P == 1,
+    # needs P >= 2; nothing else
+    "bias_gradient_averaged": lambda p: p.sizes == (1, 1) and p.P == 2,
+    # needs a square, non-1x1 matrix in the backward pass: w^1 of shape (3, 2)
+    "transposed_backward_weights": lambda p: p.sizes == (1, 2, 2) and p.P == 1,
+    # needs N_L >= 2
+    "output_deltas_summed": lambda p: p.sizes == (1, 2) and p.P == 1,
+    # needs a sigmoid at saturation: one unit is enough
+    "sigmoid_derivative_clipped": lambda p: p.sizes == (1, 1) and p.dtype == np.float64,
+}
+
+
+@pytest.mark.parametrize("name", list(MINIMAL))
+def test_mutants_are_caught_with_a_minimal_counterexample(name):
+    result = crosscheck.verify(mutants.MUTANTS[name].function)
+    assert not result.passed, f"{name} was not caught"
+    cx = result.counterexample
+    assert MINIMAL[name](cx.problem), f"{name}: not minimal: {cx.problem.describe()}"
+    assert result.examples_until_caught == result.examples <= DEFAULT_MAX_EXAMPLES
+    if cx.kind == "discrepancy":
+        assert cx.failing_records(), "a discrepancy without a failing record"
+        assert len(cx.outcome.oracles) == 2, "the discrepancy was not confirmed"
+    # the counterexample really fails, on its own, with the same verdict
+    assert check(mutants.MUTANTS[name].function, cx.problem).status == "failed"
+    assert check(handprop.gradients, cx.problem).status == "passed"
+
+
+def test_an_error_only_at_depth_3_is_shrunk_to_depth_3():
+    result = crosscheck.verify(mutants.last_hidden_derivative_reused)
+    cx = result.counterexample
+    assert cx is not None and cx.problem.depth == 3, cx.problem.describe()
+
+
+def _still_fails(fn):
+    def still_fails(p):
+        outcome = check(fn, p)
+        return outcome if outcome.status == "failed" else None
+
+    return still_fails
+
+
+def _problem(sizes=(3, 4, 3, 2), P=5, activations=("tanh", "elu", "identity")):
+    rng = np.random.default_rng(7)
+    weights = [rng.uniform(-1, 1, (a + 1, b)) for a, b in itertools.pairwise(sizes)]
+    X = rng.uniform(-1, 1, (P, sizes[0]))
+    Y = rng.uniform(-1, 1, (P, sizes[-1]))
+    return make_problem(weights, X, Y, list(activations), "squared_error")
+
+
+def test_a_discrepancy_is_reduced_to_the_smallest_problem_showing_it():
+    fn = mutants.bias_gradient_averaged
+    p = _problem()
+    outcome = check(fn, p)
+    assert outcome.status == "failed" and outcome.error is None
+    small, found, steps = reduce_counterexample(p, outcome, _still_fails(fn), problem_space())
+    assert small.sizes == (1, 1) and small.P == 2, small.describe()
+    assert found.status == "failed" and found.error is None
+    assert steps and "fed layer 1's output as the input" in steps
+
+
+def test_an_error_stays_an_error():
+    def fails_when_deep(weights, X, Y, activations, cost):
+        if len(weights) >= 2:
+            raise RuntimeError("deep networks unsupported")
+        return mutants.bias_gradient_averaged(weights, X, Y, activations, cost)
+
+    p = _problem()
+    outcome = check(fails_when_deep, p)
+    assert outcome.error is not None
+    small, found, _ = reduce_counterexample(
+        p, outcome, _still_fails(fails_when_deep), problem_space()
+    )
+    # depth 1 would fail too, but as a discrepancy: the reduction stops at depth 2
+    assert small.depth == 2 and small.P == 1 and found.error is not None, small.describe()
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(min_depth=2))
+def test_the_first_layers_output_is_the_forward_pass(p):
+    with np.errstate(all="ignore"):
+        expected = handprop.forward(list(p.weights[:1]), p.X, list(p.activations[:1])).a[1]
+        got = _first_layer_output(p)
+    assert got.dtype == p.dtype
+    np.testing.assert_array_equal(got, expected)
