@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.errors import UsageError
-    from crosscheck.judge import CheckResult, check_gradients
     from crosscheck.problem import Problem, make_problem
     from crosscheck.search import verify
     from crosscheck.strategies import problems
     from crosscheck.testing import assert_gradients_match
+    from crosscheck.verdict import CheckResult, check_gradients
 
 __all__ = [
     "CheckResult",
@@ -39,11 +39,11 @@ __all__ = [
 ]
 
 _HOMES = {
-    "CheckResult": "crosscheck.judge",
+    "CheckResult": "crosscheck.verdict",
     "Problem": "crosscheck.problem",
     "UsageError": "crosscheck.errors",
     "assert_gradients_match": "crosscheck.testing",
-    "check_gradients": "crosscheck.judge",
+    "check_gradients": "crosscheck.verdict",
     "make_problem": "crosscheck.problem",
     "problems": "crosscheck.strategies",
     "verify": "crosscheck.search",

@@ -150,7 +150,7 @@ def compare(
         d = np.abs(c64 - r64)
         rel = _relative(d, c64, r64)
         t = tol if extra is None else tol + extra[l]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             pw = t / np.abs(r64)
         for kind, rows in zip(ROW_KINDS, (slice(0, 1), slice(1, None)), strict=True):
             qk = q[rows]

@@ -40,7 +40,9 @@ def describe_failure(
     return "\n".join(lines)
 
 
-def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResult:
+def assert_gradients_match(
+    fn: Callable[..., Any], *, accept_inconclusive: bool = False, **options: Any
+) -> VerifyResult:
     """Assert that ``fn(weights, X, Y, activations, cost)`` passes ``crosscheck.verify``.
 
     For users' own test suites: runs :func:`crosscheck.search.verify` with ``options``
@@ -48,13 +50,15 @@ def assert_gradients_match(fn: Callable[..., Any], **options: Any) -> VerifyResu
     ``max_examples``, ``seed``, ``oracle``, ...) and raises ``AssertionError`` with the
     standalone report (the minimal counterexample, where it differs, both values, the
     ratio, which oracles agree, and a pasteable reproduction) if it finds one. Returns the
-    :class:`~crosscheck.search.VerifyResult` otherwise.
+    :class:`~crosscheck.search.VerifyResult` otherwise. An inconclusive search (no
+    discrepancy, but some cost/output/dtype never judged with enough power) fails too,
+    unless ``accept_inconclusive=True``.
     :class:`~crosscheck.errors.UsageError` (a ``ValueError``) for bad options.
     """
     __tracebackhide__ = True
     from crosscheck.search import format_result, verify
 
     result = verify(fn, **options)
-    if not result.passed:
+    if result.status == "fail" or (result.status == "inconclusive" and not accept_inconclusive):
         raise AssertionError(format_result(result))
     return result

@@ -59,7 +59,7 @@ def names(
     return tuple(dict.fromkeys(items))
 
 
-def dtype(value: Any, argument: str = "dtype") -> np.dtype:
+def dtype(value: Any, argument: str = "dtype", expected: str = "float32 or float64") -> np.dtype:
     """float32 or float64, given as a NumPy dtype, a type or a name (byte order native)."""
     try:
         dt = np.dtype(value)
@@ -68,7 +68,7 @@ def dtype(value: Any, argument: str = "dtype") -> np.dtype:
     if dt is not None and dt.kind == "f" and dt.byteorder not in ("=", "|"):
         dt = dt.newbyteorder("=")
     if dt is None or dt not in FLOAT_DTYPES:  # (None == float64 dtype is True in NumPy)
-        raise UsageError(f"{argument}: expected float32 or float64, got {value!r}")
+        raise UsageError(f"{argument}: expected {expected}, got {value!r}")
     return dt
 
 
@@ -78,7 +78,7 @@ def dtypes(value: Iterable[Any] | str | None, argument: str = "dtypes") -> tuple
     if value is None:
         return FLOAT_DTYPES[::-1]
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
-    out = tuple(dict.fromkeys(dtype(v, argument) for v in items))
+    out = tuple(dict.fromkeys(dtype(v, argument, "float32 and/or float64") for v in items))
     if not out:
         raise UsageError(f"{argument}: expected float32 and/or float64, got nothing")
     return tuple(sorted(out, key=lambda d: -d.itemsize))

@@ -7,10 +7,10 @@ import sys
 
 from crosscheck import oracles
 from crosscheck.errors import UsageError
-from crosscheck.judge import ORACLE_ORDER
 from crosscheck.search import format_result, load_target, verify
 from crosscheck.search.explain import write_report
 from crosscheck.search.result import DEFAULT_MAX_DEPTH, DEFAULT_MAX_EXAMPLES, DEFAULT_MAX_WIDTH
+from crosscheck.verdict import ORACLE_ORDER
 
 __all__ = ["configure", "run"]
 
@@ -21,7 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Check a gradient function fn(weights, X, Y, activations, cost) -> list of arrays "
         "against independent oracles on generated problems, judged by the error budget. "
         "Exit 0: no discrepancy; 1: a counterexample (printed, with a reproduction); "
-        "2: usage error or a target that cannot be imported."
+        "2: usage error or a target that cannot be imported; 3: inconclusive (no "
+        "discrepancy, but some cost/output/dtype was never judged with enough power)."
     )
     parser.add_argument(
         "target", metavar="TARGET", help="path/to/file.py:function or package.module:function"
@@ -55,7 +56,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``crosscheck verify``; exit 0 (passed), 1 (counterexample) or 2 (usage)."""
+    """Run ``crosscheck verify``; exit 0 (passed), 1 (counterexample), 2 (usage) or 3
+    (inconclusive: no discrepancy, but not every cell was judged with enough power)."""
     try:
         fn = load_target(args.target)
         result = verify(
@@ -77,4 +79,4 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         for path in write_report(args.report, result, args.target):
             print(f"wrote {path}")
-    return 0 if result.passed else 1
+    return {"pass": 0, "fail": 1, "inconclusive": 3}[result.status]

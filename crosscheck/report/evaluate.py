@@ -26,7 +26,7 @@ def evaluate(example: Any, pairs: Sequence[tuple[str, str]] = PAIRS) -> Evaluati
     import handprop
     from crosscheck.budget import budget
     from crosscheck.compare import layout_error
-    from crosscheck.judge import KINK_NOTE, Verdict, judge, reference, run_candidate
+    from crosscheck.judge import Verdict, judge, reference, run_candidate
 
     problem = example.drawn.problem
     info = example_info(problem, example.id, example.drawn.info)
@@ -55,8 +55,6 @@ def evaluate(example: Any, pairs: Sequence[tuple[str, str]] = PAIRS) -> Evaluati
             ref = refs[cand]
             if isinstance(ref, str):
                 candidates[cand] = (None, ref, None)
-            elif ref.skipped == KINK_NOTE:
-                candidates[cand] = (None, None, KINK_NOTE)
             elif ref.skipped is not None:
                 candidates[cand] = (None, None, f"candidate {ref.skipped}")
             else:

@@ -104,12 +104,12 @@ def describe_counterexample(cx: Counterexample, *, target: str | None = None) ->
     code = p.to_code().splitlines()
     if target is not None:
         code += [
-            "from crosscheck.judge import check",
+            "from crosscheck.verdict import check",
             "from crosscheck.search import load_target",
             f"fn = load_target({target!r})",
         ]
     else:
-        code += ["from crosscheck.judge import check", "fn = ...  # the function under test"]
+        code += ["from crosscheck.verdict import check", "fn = ...  # the function under test"]
     code.append("print(check(fn, problem).summary())")
     lines.extend(f"    {line}" for line in code)
     return "\n".join(lines)
@@ -124,19 +124,32 @@ def format_result(result: VerifyResult, *, target: str | None = None) -> str:
         f"judged by {result.oracle}; a discrepancy must be confirmed by the first of "
         f"({conf}) that can answer; seed {result.seed}",
     ]
-    skipped = f"; {result.skipped} draws skipped (relu kink, no budget)" if result.skipped else ""
+    skipped = f"; {result.skipped} draws skipped (no oracle could judge)" if result.skipped else ""
     disputed = (
         f"; {len(result.disputed)} oracle disagreements (not counted against the function)"
         if result.disputed
         else ""
     )
     if result.passed:
+        weak = (
+            f"; {result.inconclusive} judged with too little power (inconclusive)"
+            if result.inconclusive
+            else ""
+        )
+        word = "PASSED" if result.status == "pass" else "INCONCLUSIVE"
         head += [
-            f"PASSED: {plural(result.examples, 'example')}, no discrepancy beyond the error "
-            f"budget{skipped}{disputed}",
+            f"{word}: {plural(result.examples, 'example')}, no discrepancy beyond the error "
+            f"budget{weak}{skipped}{disputed}",
             f"worst budget ratio {fmt(result.worst_ratio)} (a correct gradient stays below 1)"
             + (f" on {result.worst_problem}" if result.worst_problem else ""),
+            *power_lines(result),
         ]
+        if result.inconclusive_cells:
+            head.append(
+                "judged only with too little power: "
+                + ", ".join(result.inconclusive_cells)
+                + " (more examples, float64, smaller nets or milder weight regimes would help)"
+            )
         return "\n".join(head)
     cx = result.counterexample
     assert cx is not None
@@ -151,6 +164,38 @@ def format_result(result: VerifyResult, *, target: str | None = None) -> str:
         else f"  {reproduction_call(result)}",
     ]
     return "\n".join(head)
+
+
+def power_lines(result: VerifyResult) -> list[str]:
+    """What the search covered and how much it could see: the range of sizes drawn, and
+    per layer position and row kind the smallest relative error of a whole block that
+    was flagged (median and worst over the problems)."""
+    lines = []
+    e = result.extent
+    if e:
+        ranges = ", ".join(
+            f"{label} {lo}" + (f"-{hi}" if hi != lo else "")
+            for label, (lo, hi) in (
+                ("depth", e["depth"]),
+                ("widest layer", e["width"]),
+                ("P", e["P"]),
+                ("Q", e["Q"]),
+            )
+        )
+        lines.append(f"covered: {ranges}; dtypes {', '.join(result.options['dtypes'])}")
+    if result.power:
+        lines.append(
+            "power (the smallest relative error of a whole block that is flagged, median / "
+            "worst over the problems):"
+        )
+        for dtype, positions in result.power.items():
+            parts = [
+                f"{position} {kind} {fmt(median)} / {fmt(worst)}"
+                for position, kinds in positions.items()
+                for kind, (median, worst) in kinds.items()
+            ]
+            lines.append(f"  {dtype}: " + "; ".join(parts))
+    return lines
 
 
 def _jsonable(x: Any) -> Any:
@@ -214,7 +259,12 @@ def result_dict(result: VerifyResult, *, target: str | None = None) -> dict[str,
     return _jsonable(
         {
             "target": tgt,
+            "status": result.status,
             "passed": result.passed,
+            "inconclusive": result.inconclusive,
+            "cells": result.cells,
+            "power": result.power,
+            "extent": result.extent,
             "examples": result.examples,
             "examples_until_caught": result.examples_until_caught,
             "worst_ratio": result.worst_ratio,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from crosscheck.compare import Discrepancy
-from crosscheck.judge import CheckResult
 from crosscheck.options import DEFAULTS
 from crosscheck.problem import Problem
 from crosscheck.search.schedule import Stratum
+from crosscheck.verdict import CheckResult
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -78,8 +78,14 @@ class VerifyResult(NamedTuple):
     calls are not counted); ``worst_ratio``/``worst_problem``: the largest budget ratio
     among the passing ones and that problem's summary; ``counterexample``: the shrunk
     failing problem or None; ``examples_until_caught``: ``examples`` when it failed;
-    ``skipped``: draws without a budget (relu kinks); ``disputed``: discrepancies the
-    confirming oracle cleared; ``coverage``: counts of what the search tried, per factor.
+    ``skipped``: draws no oracle could judge; ``disputed``: discrepancies the
+    confirming oracle cleared; ``coverage``: counts of what the search tried, per factor;
+    ``inconclusive``: problems judged within the budget but with too little power;
+    ``cells``: per (cost/output dtype) cell, how many problems were judged ``pass`` and
+    ``inconclusive``;
+    ``power``: per dtype, layer position and row kind, the median and worst over the
+    problems of the smallest relative error of a whole block that would have been flagged;
+    ``extent``: the [smallest, largest] depth, widest layer, P and Q drawn.
     """
 
     target: str
@@ -99,3 +105,30 @@ class VerifyResult(NamedTuple):
     calls: int
     seconds: float
     timing: dict[str, float]
+    inconclusive: int
+    cells: dict[str, dict[str, int]]
+    power: dict[str, dict[str, dict[str, list]]]
+    extent: dict[str, list[int]]
+
+    @property
+    def inconclusive_cells(self) -> tuple[str, ...]:
+        """The (cost/output dtype) cells judged only inconclusively."""
+        cells = self.cells.items()
+        return tuple(c for c, n in cells if not n.get("pass") and n.get("inconclusive"))
+
+    @property
+    def status(self) -> str:
+        """``"fail"`` (a counterexample); ``"inconclusive"`` when no discrepancy was found
+        but the evidence is weak: fewer conclusive passes than inconclusive ones, or none
+        at all in some dtype; ``"pass"`` otherwise."""
+        if not self.passed:
+            return "fail"
+        conclusive = sum(n.get("pass", 0) for n in self.cells.values())
+        dtypes = {c.rsplit(" ", 1)[-1] for c in self.cells}
+        weak_dtype = any(
+            not sum(n.get("pass", 0) for c, n in self.cells.items() if c.endswith(" " + d))
+            for d in dtypes
+        )
+        if conclusive == 0 or self.inconclusive > conclusive or weak_dtype:
+            return "inconclusive"
+        return "pass"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import math
 import operator
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -16,14 +17,7 @@ import numpy as np
 from crosscheck import oracles as _oracles
 from crosscheck import validation
 from crosscheck.errors import UsageError
-from crosscheck.judge import (
-    CONFIRM_ORDER,
-    ORACLE_ORDER,
-    CheckResult,
-    GradientFn,
-    check_with,
-    oracle_modules,
-)
+from crosscheck.judge import GradientFn
 from crosscheck.options import ProblemSpace, problem_space
 from crosscheck.problem import Problem
 from crosscheck.search.result import (
@@ -37,6 +31,13 @@ from crosscheck.search.result import (
 )
 from crosscheck.search.schedule import Stratum, block_seed, schedule
 from crosscheck.search.shrink import reduce_counterexample
+from crosscheck.verdict import (
+    CONFIRM_ORDER,
+    ORACLE_ORDER,
+    CheckResult,
+    check_with,
+    oracle_modules,
+)
 
 __all__ = ["DEEP_SATURATION", "MAX_SHRINK_CALLS", "WEIGHT_REGIMES", "verify"]
 
@@ -82,7 +83,13 @@ class _Search:
         self.examples = 0
         self.calls = 0
         self.skipped = 0
+        self.inconclusive = 0
         self.disputed: list[str] = []
+        self.cells: dict[str, collections.Counter[str]] = collections.defaultdict(
+            collections.Counter
+        )
+        self.powers: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
+        self.extent: dict[str, list[int]] = {}
         self.worst = (0.0, None)
         self.searching = True
         self.caught_at: int | None = None
@@ -112,6 +119,47 @@ class _Search:
         c["N_L"][_bucket(p.sizes[-1], (1, 2, 3, 5))] += 1
         c["widest layer"][_bucket(max(p.sizes[1:]), (1, 2, 3, 5))] += 1
         c["Q"][_bucket(p.sizes[0], (1, 2, 3, 5))] += 1
+        for key, n in (("depth", p.depth), ("width", max(p.sizes[1:])), ("P", p.P),
+                       ("Q", p.sizes[0])):
+            lo_hi = self.extent.setdefault(key, [n, n])
+            lo_hi[0], lo_hi[1] = min(lo_hi[0], n), max(lo_hi[1], n)
+
+    def judged(self, drawn: Any, stratum: Stratum, outcome: CheckResult) -> None:
+        """Count a problem the candidate did not fail: its cell's verdict and its power."""
+        p = drawn.problem
+        self.cells[f"{stratum.cost}/{stratum.output} {stratum.dtype}"][outcome.status] += 1
+        if outcome.status == "inconclusive":
+            self.inconclusive += 1
+        for r in outcome.power:
+            if math.isfinite(r.power):
+                key = (str(p.dtype), _position(r.layer, p.depth), r.row_kind)
+                self.powers[key].append(r.power)
+
+
+def _position(layer: int, depth: int) -> str:
+    """``"output"`` for the last weight layer, ``"first"`` for w^0 of a deeper net,
+    ``"hidden"`` in between."""
+    if layer == depth - 1:
+        return "output"
+    return "first" if layer == 0 else "hidden"
+
+
+def _power_summary(
+    powers: dict[tuple[str, str, str], list[float]],
+) -> dict[str, dict[str, dict[str, list]]]:
+    """``{dtype: {position: {row_kind: [median, worst]}}}`` of the whole-block power over
+    the judged problems (the smallest relative error of a whole block that was flagged)."""
+    out: dict[str, dict[str, dict[str, list]]] = {}
+    for dtype in ("float64", "float32"):
+        for position in ("first", "hidden", "output"):
+            for kind in ("bias", "weights"):
+                values = powers.get((dtype, position, kind))
+                if values:
+                    out.setdefault(dtype, {}).setdefault(position, {})[kind] = [
+                        float(np.median(values)),
+                        float(np.max(values)),
+                    ]
+    return out
 
 
 def _bucket(n: int, edges: Sequence[int]) -> str:
@@ -233,7 +281,7 @@ def verify(
         def still_fails(p: Problem) -> CheckResult | None:
             state.calls += 1
             o = check_with(fn, p, judges, confirmers)
-            return o if o.status == "failed" else None
+            return o if o.status == "fail" else None
 
         problem, outcome, steps = reduce_counterexample(shrunk, outcome, still_fails, space)
         counterexample = Counterexample(
@@ -274,6 +322,10 @@ def verify(
         calls=state.calls,
         seconds=t_end - t0,
         timing=timing,
+        inconclusive=state.inconclusive,
+        cells={c: dict(sorted(n.items())) for c, n in sorted(state.cells.items())},
+        power=_power_summary(state.powers),
+        extent={k: list(v) for k, v in sorted(state.extent.items())},
     )
 
 
@@ -344,7 +396,7 @@ def _run_block(
             if state.searching:
                 state.skipped += 1
             reject()
-        if outcome.status == "failed":
+        if outcome.status == "fail":
             if state.searching:
                 state.examples += 1
                 state.cover(drawn, stratum)
@@ -356,7 +408,8 @@ def _run_block(
         if state.searching:
             state.examples += 1
             state.cover(drawn, stratum)
-            if outcome.status == "disputed":
+            state.judged(drawn, stratum, outcome)
+            if outcome.disputed:
                 state.disputed.append(f"{drawn.problem.describe()}: {outcome.note}")
             elif outcome.ratio >= state.worst[0]:
                 state.worst = (outcome.ratio, drawn.problem.describe())
@@ -368,7 +421,7 @@ def _run_block(
         return True
     except _StopShrinking:
         return True
-    except Unsatisfiable:  # every draw of this stratum was skipped (relu kinks)
+    except Unsatisfiable:  # every draw of this stratum was skipped (no oracle answered)
         return False
     except HypothesisException:
         # e.g. Flaky: a candidate that fails only some of the times it is called. The

@@ -9,9 +9,9 @@ import numpy as np
 
 from crosscheck import spec
 from crosscheck.budget import kink_free
-from crosscheck.judge import CheckResult
 from crosscheck.options import ProblemSpace
 from crosscheck.problem import Problem, make_problem
+from crosscheck.verdict import CheckResult
 
 __all__ = ["MAX_REDUCTION_ATTEMPTS", "MAX_SIMPLIFIED_VALUES", "reduce_counterexample"]
 

@@ -19,8 +19,9 @@ import crosscheck
 import handprop
 from crosscheck import mutants
 from crosscheck.budget import budget
-from crosscheck.judge import check, judge, reference, run_candidate
+from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import make_problem
+from crosscheck.verdict import check
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")

@@ -11,13 +11,13 @@ import pytest
 import crosscheck
 import handprop
 from crosscheck import cli
-from crosscheck.judge import check
 from crosscheck.search.explain import (
     reproduction_call,
     reproduction_command,
     result_dict,
     result_json,
 )
+from crosscheck.verdict import check
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
@@ -50,8 +50,8 @@ def test_cli_failure_prints_a_counterexample_and_a_reproduction(capsys, tmp_path
     namespace: dict = {}
     exec(textwrap.dedent(snippet), namespace)
     assert namespace["problem"].P == 2
-    assert check(namespace["fn"], namespace["problem"]).status == "failed"
-    assert check(handprop.gradients, namespace["problem"]).status == "passed"
+    assert check(namespace["fn"], namespace["problem"]).status == "fail"
+    assert check(handprop.gradients, namespace["problem"]).status == "pass"
 
 
 def test_the_reproductions_name_every_option_that_is_not_the_default():

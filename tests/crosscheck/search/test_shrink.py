@@ -18,12 +18,12 @@ from hypothesis import given, settings
 import crosscheck
 import handprop
 from crosscheck import mutants
-from crosscheck.judge import check
 from crosscheck.options import problem_space
 from crosscheck.problem import make_problem
 from crosscheck.search.result import DEFAULT_MAX_EXAMPLES
 from crosscheck.search.shrink import _first_layer_output, reduce_counterexample
 from crosscheck.strategies import problems
+from crosscheck.verdict import check
 
 pytest.importorskip("torch")
 pytest.importorskip("mpmath")
@@ -53,8 +53,8 @@ def test_mutants_are_caught_with_a_minimal_counterexample(name):
         assert cx.failing_records(), "a discrepancy without a failing record"
         assert len(cx.outcome.oracles) == 2, "the discrepancy was not confirmed"
     # the counterexample really fails, on its own, with the same verdict
-    assert check(mutants.MUTANTS[name].function, cx.problem).status == "failed"
-    assert check(handprop.gradients, cx.problem).status == "passed"
+    assert check(mutants.MUTANTS[name].function, cx.problem).status == "fail"
+    assert check(handprop.gradients, cx.problem).status == "pass"
 
 
 def test_an_error_only_at_depth_3_is_shrunk_to_depth_3():
@@ -66,7 +66,7 @@ def test_an_error_only_at_depth_3_is_shrunk_to_depth_3():
 def _still_fails(fn):
     def still_fails(p):
         outcome = check(fn, p)
-        return outcome if outcome.status == "failed" else None
+        return outcome if outcome.status == "fail" else None
 
     return still_fails
 
@@ -83,10 +83,10 @@ def test_a_discrepancy_is_reduced_to_the_smallest_problem_showing_it():
     fn = mutants.bias_gradient_averaged
     p = _problem()
     outcome = check(fn, p)
-    assert outcome.status == "failed" and outcome.error is None
+    assert outcome.status == "fail" and outcome.error is None
     small, found, steps = reduce_counterexample(p, outcome, _still_fails(fn), problem_space())
     assert small.sizes == (1, 1) and small.P == 2, small.describe()
-    assert found.status == "failed" and found.error is None
+    assert found.status == "fail" and found.error is None
     assert steps and "fed layer 1's output as the input" in steps
 
 
