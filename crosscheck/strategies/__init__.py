@@ -9,16 +9,12 @@
 * :func:`without_local_constants` (:mod:`.determinism`): draws that depend on the seed
   and the options only.
 
-Every option is validated once by :func:`crosscheck.options.problem_space`.
+Every option is validated once by :func:`crosscheck.options.problem_space`; the regimes'
+scales and constants live in :mod:`.data` and :mod:`crosscheck.options`.
 """
 
-from crosscheck.options import BASE_REGIMES, REGIMES, SATURATING_Z
 from crosscheck.strategies.architectures import Architecture, architectures
 from crosscheck.strategies.data import (
-    BIAS_FACTOR,
-    FLUSH,
-    LARGE_SCALE,
-    SMALL_SCALE,
     X_KINDS,
     Y_KINDS,
     Inputs,
@@ -38,13 +34,6 @@ from crosscheck.strategies.problems import (
 )
 
 __all__ = [
-    "BASE_REGIMES",
-    "BIAS_FACTOR",
-    "FLUSH",
-    "LARGE_SCALE",
-    "REGIMES",
-    "SATURATING_Z",
-    "SMALL_SCALE",
     "X_KINDS",
     "Y_KINDS",
     "Architecture",

@@ -14,7 +14,8 @@ from crosscheck.search.run import DEEP_SATURATION
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_the_saturation_option_sets_the_saturating_bias_scale(data):
-    from crosscheck.strategies import BIAS_FACTOR, problems
+    from crosscheck.strategies import problems
+    from crosscheck.strategies.data import BIAS_FACTOR
 
     level = data.draw(st.sampled_from([25.0, DEEP_SATURATION]), label="level")
     p = data.draw(problems(regimes=("saturating",), saturation=level), label="problem")
