@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from crosscheck import observe
 from crosscheck import oracles as _oracles
 from crosscheck.budget import Budget, budget
 from crosscheck.errors import UsageError
@@ -184,7 +185,19 @@ def check_with(
     confirmers: Sequence[ModuleType],
 ) -> CheckResult:
     """Judge ``fn`` on ``problem`` by the first of ``judges`` that answers, confirmed by
-    the first of ``confirmers`` (other than the judge) on a discrepancy (module steps)."""
+    the first of ``confirmers`` (other than the judge) on a discrepancy (module steps);
+    every result is told to :mod:`crosscheck.observe`'s listeners."""
+    result = _check_with(fn, problem, judges, confirmers)
+    observe.notify(fn, problem, result)
+    return result
+
+
+def _check_with(
+    fn: GradientFn,
+    problem: Problem,
+    judges: Sequence[ModuleType],
+    confirmers: Sequence[ModuleType],
+) -> CheckResult:
     b = budget(problem)
     with np.errstate(all="ignore"):  # judge the numbers, not the candidate's warnings
         grads, err = _run_candidate(fn, problem)
