@@ -34,6 +34,11 @@ INDEPENDENT = (
 """The judging core and everything that decides what a candidate is judged against: none
 may reach handprop, directly or through another crosscheck module."""
 
+MEASURING = ("crosscheck.budget.calibrate",)
+"""Tools that measure handprop (and torch, jax) on purpose, the error budget's calibration
+(docs/ulp-bounds.md): inside a judging package but not part of the judging, so exempt
+from the rule above, and nothing in crosscheck may import them."""
+
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -123,7 +128,9 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def _reaches_handprop(graph: dict[str, set[str]], start: str) -> list[str] | None:
     """The chain of imports from ``start`` (a module or a package: all its modules) to
     handprop, or None."""
-    roots = [m for m in graph if m == start or m.startswith(start + ".")]
+    roots = [
+        m for m in graph if (m == start or m.startswith(start + ".")) and m not in MEASURING
+    ]
     seen: dict[str, str | None] = {r: None for r in roots}
     queue = list(roots)
     while queue:
@@ -174,6 +181,14 @@ def test_the_checker_does_not_import_handprop(module: str) -> None:
     assert any(m == module or m.startswith(module + ".") for m in graph), f"no module {module}"
     chain = _reaches_handprop(graph, module)
     assert chain is None, f"{module} reaches handprop: " + " -> ".join(chain or [])
+
+
+@pytest.mark.parametrize("tool", MEASURING)
+def test_nothing_in_crosscheck_imports_a_measuring_tool(tool: str) -> None:
+    graph = _graph()
+    assert tool in graph, f"no module {tool}"
+    importers = sorted(m for m, edges in graph.items() if tool in edges)
+    assert not importers, f"{tool} is imported by {', '.join(importers)}"
 
 
 def test_importing_the_facade_loads_neither_handprop_nor_a_framework() -> None:
