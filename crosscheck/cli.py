@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "crosscheck.commands.trajectory",
         "train the XOR net in every framework; compare",
     ),
+    "soundness": (
+        "crosscheck.commands.soundness",
+        "measure the error budget: correct code against the truth, and power at depth",
+    ),
 }
 """Command name -> (its module, its one-line help)."""
 

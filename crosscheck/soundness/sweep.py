@@ -19,6 +19,7 @@ the sharper one ``crosscheck verify`` falls back on.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,7 @@ from crosscheck.budget import budget
 from crosscheck.judge import judge, reference
 from crosscheck.problem import Problem, make_problem
 from crosscheck.soundness.variants import VARIANTS
+from crosscheck.strategies.data import BIAS_FACTOR
 from crosscheck.verdict import SHARPER_WORK
 
 __all__ = ["MARGIN", "Worst", "candidates", "large_problems", "sweep"]
@@ -121,7 +123,7 @@ def sweep(
 
 
 def _log_uniform(rng: np.random.Generator, lo: int, hi: int) -> int:
-    return int(round(math.exp(rng.uniform(math.log(lo), math.log(hi)))))
+    return round(math.exp(rng.uniform(math.log(lo), math.log(hi))))
 
 
 def large_problems(n: int, seed: int = 0) -> Iterator[Problem]:
@@ -134,7 +136,7 @@ def large_problems(n: int, seed: int = 0) -> Iterator[Problem]:
     for _ in range(n):
         L = int(rng.integers(1, 11))
         sizes = [_log_uniform(rng, 1, 256)] + [_log_uniform(rng, 1, 1024) for _ in range(L)]
-        per_example = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        per_example = sum(a * b for a, b in itertools.pairwise(sizes))
         P = min(_log_uniform(rng, 1, 10_000), max(1, LARGE_WORK // per_example))
         cost = str(rng.choice(spec.COST_ORDER))
         outs = spec.COSTS[cost].outputs
@@ -143,7 +145,7 @@ def large_problems(n: int, seed: int = 0) -> Iterator[Problem]:
         dtype = np.dtype(rng.choice(["float32", "float64"]))
         regime = str(rng.choice(["typical", "small", "saturating", "mixed"]))
         weights = []
-        for a, b in zip(sizes, sizes[1:], strict=False):
+        for a, b in itertools.pairwise(sizes):
             r = regime if regime != "mixed" else str(rng.choice(["typical", "small", "saturating"]))
             if r == "typical":
                 scale, bias = math.sqrt(6.0 / (a + b)), math.sqrt(6.0 / (a + b))
@@ -154,7 +156,8 @@ def large_problems(n: int, seed: int = 0) -> Iterator[Problem]:
                 scale, bias = level * math.sqrt(3.0 / a), level
             w = np.empty((a + 1, b))
             w[1:] = rng.uniform(-scale, scale, (a, b))
-            w[0] = rng.choice([-1.0, 1.0], b) * rng.uniform(0.25, 1.0, b) * 0.8346268416740731 * bias
+            sign = rng.choice([-1.0, 1.0], b)
+            w[0] = sign * rng.uniform(0.25, 1.0, b) * BIAS_FACTOR * bias
             weights.append(w.astype(dtype))
         X = rng.uniform(-1.0, 1.0, (P, sizes[0])) * (100.0 if rng.random() < 0.25 else 1.0)
         if P > 1 and rng.random() < 0.2:
