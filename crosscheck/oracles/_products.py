@@ -1,0 +1,161 @@
+"""Matrix products in extended precision at BLAS speed: an Ozaki-style error-free split.
+
+``C = A B`` with A (m x n) and B (n x k) extended-precision (or float64) matrices, in the
+working precision ``prec`` of :mod:`crosscheck.oracles._precision`, with the guarantee
+
+    |C - A B| <= n u_w (|A| |B|)            elementwise (u_w = prec.unit_roundoff),
+
+the bound of a sum of n products computed in that precision (``gamma_n``, the form the
+error budget assumes), plus float64's underflow floor on the double-double path.
+
+The scheme (Ozaki, Ogita, Oishi, Rump, "Error-free transformations of matrix
+multiplication by using fast routines of matrix multiplication", Numer. Algorithms 2012),
+in the scaled domain:
+
+1. Every row of A and every column of B is scaled by a power of two (exact) so that its
+   largest element is in [1/2, 1); each scaled element becomes an exact pair of float64.
+2. Each scaled matrix is cut into slices, ``A = sum_s I_s 2^(-beta s) + R^A_s``: I_s holds
+   integers of at most beta bits on a grid common to the whole row (column for B), and
+   R^A_s is the exact remainder. With ``n 2^(2 beta) <= 2^53`` every product ``I_s J_t``
+   is an exact float64 BLAS product, whatever the summation order, blocking or FMA.
+3. The pairs with ``s + t <= D`` are computed exactly and accumulated in the working
+   precision; the rest, ``sum_t R^A_{D-t} B_t + A R^B_{D-1}``, is one float64 product of
+   concatenated blocks (the *tail*, about 2^(-beta (D-1)) of the whole), whose rounding is
+   bounded by ``(D n + 3) u M_tail`` with ``M_tail`` the same product on magnitudes.
+4. A certificate checks, element by element, that the accumulated rounding plus the
+   tail's bound is within ``n u_w (|A| |B|)``; M_tail is first bounded cheaply (row maxima
+   of the remainders times column sums), and by its product only where that fails.
+   Elements that still fail (a row whose large elements meet zeros of B while the small
+   ones carry the sum) are recomputed directly: a dot product in the working precision.
+
+Products below :data:`DIRECT_MAX` multiply-adds go straight to the working precision's
+own product (longdouble's naive loop; exact products and a tree of double-double sums),
+which has the same bound.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from crosscheck.oracles._dd import two_sum
+
+__all__ = ["DIRECT_MAX", "MODES", "beta_for", "matmul"]
+
+DIRECT_MAX = 32_768
+"""In mode ``"auto"``, products of at most this many multiply-adds (m n k) are computed
+directly in the working precision (faster there than the split's fixed costs)."""
+
+MODES = ("auto", "direct", "split")
+
+_U64 = 2.0**-53
+_TINY = 2.0**-1074
+
+
+def beta_for(n: int) -> int:
+    """Bits per slice for inner dimension n: the largest beta with n 2^(2 beta) <= 2^53."""
+    return (53 - max(0, math.ceil(math.log2(max(n, 1))))) // 2
+
+
+def matmul(A: Any, B: Any, prec: Any, *, mode: str = "auto", stats: dict | None = None) -> Any:
+    """A @ B in the working precision ``prec`` (A, B: its arrays or float64 arrays).
+
+    ``mode``: ``"direct"`` (the precision's own product), ``"split"`` (the scheme of the
+    module docstring) or ``"auto"`` (direct up to :data:`DIRECT_MAX` multiply-adds).
+    ``stats``, if given, counts ``direct``, ``split``, ``tail_gemm`` (certificates that
+    needed the magnitude product) and ``fallback`` (elements recomputed directly).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
+    m, n = A.shape
+    k = B.shape[1]
+    if m * n * k == 0 or mode == "direct" or (mode == "auto" and m * n * k <= DIRECT_MAX):
+        _count(stats, "direct")
+        return prec.direct(A, B)
+    _count(stats, "split")
+    return _split_matmul(prec.asarray(A), prec.asarray(B), prec, stats)
+
+
+def _count(stats: dict | None, key: str, by: int = 1) -> None:
+    if stats is not None:
+        stats[key] = stats.get(key, 0) + by
+
+
+def _slices(h: np.ndarray, l: np.ndarray, count: int, beta: int):
+    """x = h + l (exact, |x| < 1) = sum_{s<=count} I_s 2^(-beta s) + R_count.
+
+    Returns the integer slices I_s and, for s = 1..count, the float64 nearest (barring
+    underflow) to the remainder R_s after s slices, in value units."""
+    scale = 2.0**beta
+    slices, rems = [], []
+    vh, vl = h, l
+    for s in range(1, count + 1):
+        t = vh * scale  # exact (a power of two)
+        q = np.rint(t)
+        vh, vl = two_sum(t - q, vl * scale)  # t - q exact: |t - q| <= 1/2
+        slices.append(q)
+        rems.append(np.ldexp(vh, -beta * s))
+    return slices, rems
+
+
+def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
+    n = A.shape[1]
+    D = prec.split_depth
+    beta = beta_for(n)
+    ea = prec.exponents(A, axis=1)
+    eb = prec.exponents(B, axis=0)
+    ah, al = prec.pair(prec.ldexp(A, -ea[:, None]))
+    bh, bl = prec.pair(prec.ldexp(B, -eb[None, :]))
+    I, RA = _slices(ah, al, D - 1, beta)
+    J, RB = _slices(bh, bl, D - 1, beta)
+    Bt = [np.ldexp(J[t - 1], -beta * t) for t in range(1, D)]  # exact
+
+    # The exact part, smallest pairs first, and the bound on its accumulation.
+    acc = None
+    acc_err = np.zeros((A.shape[0], B.shape[1]))
+    for d in range(D, 1, -1):
+        for s in range(1, d):
+            p = np.ldexp(I[s - 1] @ J[d - s - 1], -beta * d)  # exact product, exact scaling
+            acc = prec.from_float64(p) if acc is None else prec.add_float64(acc, p)
+            acc_err += np.abs(prec.to_float64(acc))
+    acc_err *= prec.unit_roundoff * (1.0 + 4.0 * _U64)
+
+    # The tail: sum_t R^A_{D-t} B_t + A R^B_{D-1}, one float64 product.
+    TA = np.concatenate([RA[D - t - 1] for t in range(1, D)] + [ah], axis=1)
+    TB = np.concatenate([*Bt, RB[D - 2]], axis=0)
+    acc = prec.add_float64(acc, TA @ TB)
+    acc_err += prec.unit_roundoff * np.abs(prec.to_float64(acc))
+
+    # The certificate, in the scaled domain.
+    N = D * n
+    coef = (N + 3) * _U64 * (1.0 + 2.0 * (N + 3) * _U64)
+    eta = (4.0 * N + 8.0) * _TINY
+    T = (np.abs(ah) @ np.abs(bh)) * (1.0 - (n + 4) * _U64)
+    target = max(n, 1) * prec.unit_roundoff * T
+    up = 1.0 + (n + 2) * _U64
+    cheap = np.add.outer(np.zeros(A.shape[0]), np.zeros(B.shape[1]))
+    for t in range(1, D):
+        cheap += np.multiply.outer(
+            np.max(np.abs(RA[D - t - 1]), axis=1), np.sum(np.abs(Bt[t - 1]), axis=0)
+        )
+    cheap += np.multiply.outer(np.sum(np.abs(ah), axis=1), np.max(np.abs(RB[D - 2]), axis=0))
+    bad = acc_err + coef * up * cheap + eta > target
+    if bad.any():
+        _count(stats, "tail_gemm")
+        M = (np.abs(TA) @ np.abs(TB)) * (1.0 + (N + 2) * _U64)
+        bad = acc_err + coef * M + eta > target
+    if bad.any():
+        # Entries none of whose terms is nonzero are exact zeros (up to the underflow floor).
+        rows, cols = np.nonzero(bad)
+        live = np.einsum(
+            "ik,ki->i", (ah[rows] != 0).astype(np.float64), (bh[:, cols] != 0).astype(np.float64)
+        )
+        keep = live > 0
+        rows, cols = rows[keep], cols[keep]
+    C = prec.ldexp(acc, ea[:, None] + eb[None, :])
+    if bad.any() and rows.size:
+        _count(stats, "fallback", int(rows.size))
+        C = prec.assign(C, (rows, cols), prec.dot_rows(A, B, rows, cols))
+    return C
