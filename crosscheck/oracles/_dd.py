@@ -225,8 +225,13 @@ def where(mask: Any, a: DD, b: DD) -> DD:
 
 
 def ldexp(x: DD, e: Any) -> DD:
-    """x * 2^e, exact barring underflow of the lo word."""
-    return DD._raw(np.ldexp(x.hi, e), np.ldexp(x.lo, e))
+    """x * 2^e, exact barring underflow of the lo word (a product by a power of two where
+    2^e is a float64: much faster than ``np.ldexp``)."""
+    e = np.asarray(e)
+    if e.size and (e.max() > 1000 or e.min() < -1000):
+        return DD._raw(np.ldexp(x.hi, e), np.ldexp(x.lo, e))
+    f = np.ldexp(1.0, e)
+    return DD._raw(x.hi * f, x.lo * f)
 
 
 def _add(a: DD, b: DD) -> DD:

@@ -96,7 +96,7 @@ def _slices(h: np.ndarray, l: np.ndarray, count: int, beta: int):
         q = np.rint(t)
         vh, vl = two_sum(t - q, vl * scale)  # t - q exact: |t - q| <= 1/2
         slices.append(q)
-        rems.append(np.ldexp(vh, -beta * s))
+        rems.append(vh * 2.0 ** (-beta * s))
     return slices, rems
 
 
@@ -110,14 +110,14 @@ def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
     bh, bl = prec.pair(prec.ldexp(B, -eb[None, :]))
     I, RA = _slices(ah, al, D - 1, beta)
     J, RB = _slices(bh, bl, D - 1, beta)
-    Bt = [np.ldexp(J[t - 1], -beta * t) for t in range(1, D)]  # exact
+    Bt = [J[t - 1] * 2.0 ** (-beta * t) for t in range(1, D)]  # exact
 
     # The exact part, smallest pairs first, and the bound on its accumulation.
     acc = None
     acc_err = np.zeros((A.shape[0], B.shape[1]))
     for d in range(D, 1, -1):
         for s in range(1, d):
-            p = np.ldexp(I[s - 1] @ J[d - s - 1], -beta * d)  # exact product, exact scaling
+            p = (I[s - 1] @ J[d - s - 1]) * 2.0 ** (-beta * d)  # exact product, exact scaling
             acc = prec.from_float64(p) if acc is None else prec.add_float64(acc, p)
             acc_err += np.abs(prec.to_float64(acc))
     acc_err *= prec.unit_roundoff * (1.0 + 4.0 * _U64)
