@@ -328,9 +328,15 @@ def _as_dd(x: Any) -> DD:
 
 
 def exp_parts(x: Any) -> tuple[np.ndarray, DD, np.ndarray]:
-    """(k, E, ok): e^x = 2^k (1 + E) with |E| <= 0.42 and E accurate relative to itself,
-    where ``ok`` (the finite, non-underflowing arguments); k = 0 wherever |x| < ln2 / 2,
-    so there E = expm1(x)."""
+    """(k, E, ok): e^x = 2^k (1 + E) with |E| <= 0.42, E accurate relative to itself,
+    wherever ``ok`` (-745.2 <= x <= 709.78; elsewhere k = 0, E = 0); k = 0 wherever
+    |x| < ln2 / 2, so there E = expm1(x).
+
+    x - k ln2 is exact to ~2^-120 (ln2 in three words, the first two of 42 bits so that
+    k L1 and k L2 are exact); the reduced r is divided by 2^5, expm1 of it summed as a
+    Taylor series (terms 8..12 in float64, where they are below 2^-54 of the sum), and
+    squared back five times as expm1(2s) = expm1(s) (expm1(s) + 2), which keeps the
+    relative accuracy of a small result."""
     x = _as_dd(x)
     ok = (x.hi >= _EXP_MIN) & (x.hi <= _EXP_MAX)
     xh = np.where(ok, x.hi, 0.0)

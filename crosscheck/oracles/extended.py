@@ -98,10 +98,34 @@ class TooLarge(ValueError):
 
 
 def available() -> tuple[bool, str]:
-    """``(True, "")``: NumPy is all this oracle needs. Its working precision is
-    :data:`PATH` (longdouble with a 64-bit significand here, else double-double);
-    :func:`precision` describes it."""
-    return True, ""
+    """``(True, "")`` wherever float64 arithmetic is IEEE round-to-nearest (checked once:
+    the error-free transformations must be exact), else ``(False, why)``; never raises.
+    NumPy is all this oracle needs. Its working precision is :data:`PATH` (longdouble
+    with a 64-bit significand where NumPy has one, else double-double); :func:`precision`
+    describes it."""
+    why = _arithmetic_check()
+    return why == "", why
+
+
+@functools.cache
+def _arithmetic_check() -> str:
+    """"" if TwoSum and TwoProduct are exact on known cases (and longdouble keeps its
+    64 bits on that path); else the reason the oracle cannot run."""
+    try:
+        with np.errstate(all="ignore"):
+            a = np.array([1.0 + 2.0**-30])
+            p, e = _dd.two_prod(a, a)  # (1 + 2^-30)^2 = 1 + 2^-29 + 2^-60
+            s, f = _dd.two_sum(np.array([1.0]), np.array([2.0**-60]))
+            exact = p[0] == 1.0 + 2.0**-29 and e[0] == 2.0**-60 and s[0] == 1.0
+            exact = exact and f[0] == 2.0**-60
+            wide = np.longdouble(1) + np.longdouble(2.0**-63) != 1
+    except Exception as exc:  # pragma: no cover - a broken NumPy must not crash the caller
+        return f"the arithmetic self-check failed: {type(exc).__name__}: {exc}"
+    if not exact:
+        return "float64 arithmetic does not round to nearest here: TwoSum/TwoProduct are inexact"
+    if PATH == "longdouble" and not wide:
+        return "np.longdouble lost its 64-bit significand"
+    return ""
 
 
 def precision(path: str | None = None) -> str:

@@ -511,6 +511,23 @@ def test_module_contract() -> None:
         extended.gradients(_net((2, 1), ("sigmoid",), "log_likelihood", P=1), path="quad")
 
 
+def test_unavailable_where_the_error_free_transformations_are_inexact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A machine that does not round to nearest (or flushes, or fuses wrongly) would make
+    double-double arithmetic silently wrong: available() says so instead."""
+    monkeypatch.setattr(_dd, "two_sum", lambda a, b: (a + b, 0.0 * a))
+    extended._arithmetic_check.cache_clear()
+    try:
+        ok, why = extended.available()
+        assert not ok and "TwoSum" in why
+        assert oracles.unavailable_reasons()["extended"] == why
+    finally:
+        monkeypatch.undo()
+        extended._arithmetic_check.cache_clear()
+    assert extended.available() == (True, "")
+
+
 def test_fits_the_large_benchmark_net_and_caps_the_rest() -> None:
     big = Problem(
         tuple(np.zeros((n + 1, m)) for n, m in ((256, 512), (512, 512), (512, 10))),
