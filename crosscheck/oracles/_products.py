@@ -52,6 +52,7 @@ MODES = ("auto", "direct", "split")
 
 _U64 = 2.0**-53
 _TINY = 2.0**-1074
+_FEW = 1 << 20  # gathered elements below which fallback bookkeeping gathers rows/columns
 
 
 def beta_for(n: int) -> int:
@@ -134,7 +135,7 @@ def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
     eta = (4.0 * N + 8.0) * _TINY
     T = (np.abs(ah) @ np.abs(bh)) * (1.0 - (n + 4) * _U64)
     target = max(n, 1) * prec.unit_roundoff * T
-    up = 1.0 + (n + 2) * _U64
+    up = 1.0 + (n + D + 4) * _U64  # the column sums, row maxima and outer products
     cheap = np.add.outer(np.zeros(A.shape[0]), np.zeros(B.shape[1]))
     for t in range(1, D):
         cheap += np.multiply.outer(
@@ -149,9 +150,11 @@ def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
     if bad.any():
         # Entries none of whose terms is nonzero are exact zeros (up to the underflow floor).
         rows, cols = np.nonzero(bad)
-        live = np.einsum(
-            "ik,ki->i", (ah[rows] != 0).astype(np.float64), (bh[:, cols] != 0).astype(np.float64)
-        )
+        nz_a, nz_b = (ah != 0).astype(np.float64), (bh != 0).astype(np.float64)
+        if rows.size * n <= _FEW:
+            live = np.einsum("ik,ki->i", nz_a[rows], nz_b[:, cols])
+        else:  # many: one product of the patterns rather than a gather of rows and columns
+            live = (nz_a @ nz_b)[rows, cols]
         keep = live > 0
         rows, cols = rows[keep], cols[keep]
     C = prec.ldexp(acc, ea[:, None] + eb[None, :])

@@ -271,6 +271,27 @@ def test_split_falls_back_where_a_row_is_dominated_by_an_element_that_meets_a_ze
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_split_falls_back_everywhere_when_it_must(path: str) -> None:
+    """Every row dominated by an element that meets a zero row of B: all 128 x 96 elements
+    are recomputed directly (the bookkeeping takes the product of the zero patterns), and
+    agree with the direct product within both bounds."""
+    prec = PRECISIONS[path]
+    rng = np.random.default_rng(8)
+    A = rng.normal(size=(128, 128)) * 2.0**-40
+    A[:, 0] = 1.0
+    B = rng.normal(size=(128, 96))
+    B[0] = 0.0
+    stats: dict = {}
+    split = _products.matmul(prec.asarray(A), B, prec, mode="split", stats=stats)
+    direct = _products.matmul(prec.asarray(A), B, prec, mode="direct")
+    assert stats["fallback"] == 128 * 96
+    diff = prec.to_float64(split - direct) if path == "double-double" else (
+        (split - direct).astype(np.float64)
+    )
+    assert (np.abs(diff) <= 2 * 128 * prec.unit_roundoff * (np.abs(A) @ np.abs(B))).all()
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_split_zero_rows_columns_and_disjoint_supports_are_exact_zeros(path: str) -> None:
     prec = PRECISIONS[path]
     A = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.0, 3.0, 0.0]])
