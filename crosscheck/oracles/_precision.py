@@ -36,6 +36,7 @@ class _LongDouble:
     unit_roundoff = 2.0**-64
     dps = 20  # 10^(1 - 20) = 1e-19 >= 2^-64 ~ 5.4e-20
     split_depth = 3  # exact pairs s + t <= 3; the tail is ~2^-44 of the product
+    direct_max = 1 << 19  # multiply-adds up to which the plain loop beats the split here
 
     # -- conversions -------------------------------------------------------------------
     def asarray(self, x: Any) -> np.ndarray:
@@ -46,7 +47,13 @@ class _LongDouble:
         return np.longdouble(hi) + np.longdouble(lo)
 
     def to_float64(self, x: Any) -> np.ndarray:
+        """The nearest float64 (a new array)."""
         return np.asarray(x).astype(np.float64)
+
+    def operand(self, x: np.ndarray) -> np.ndarray:
+        """A float64 array as the products' operand: converted once (longdouble's own
+        product takes longdouble operands)."""
+        return x.astype(np.longdouble)
 
     def zeros(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.zeros(shape, dtype=np.longdouble)
@@ -58,11 +65,11 @@ class _LongDouble:
     def where(self, mask: Any, a: Any, b: Any) -> np.ndarray:
         return np.where(mask, a, b)
 
-    def positive(self, x: Any) -> np.ndarray:
-        return np.asarray(x) > 0
+    def positive(self, x: np.ndarray) -> np.ndarray:
+        return x > 0
 
-    def negative(self, x: Any) -> np.ndarray:
-        return np.asarray(x) < 0
+    def negative(self, x: np.ndarray) -> np.ndarray:
+        return x < 0
 
     def abs(self, x: Any) -> np.ndarray:
         return np.abs(x)
@@ -100,9 +107,10 @@ class _LongDouble:
         return np.max(x, axis=1, keepdims=True)
 
     # -- products --------------------------------------------------------------------------
-    def direct(self, A: Any, B: Any) -> np.ndarray:
-        # NumPy's longdouble product has no BLAS: a plain loop (np.dot has less overhead).
-        return np.dot(np.asarray(A, dtype=np.longdouble), np.asarray(B, dtype=np.longdouble))
+    def direct(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        # NumPy's longdouble product has no BLAS: a plain loop (np.dot has less overhead
+        # than @). A float64 operand is promoted.
+        return np.dot(A, B)
 
     def exponents(self, x: np.ndarray, axis: int) -> np.ndarray:
         big = np.maximum(np.max(x, axis=axis), -np.min(x, axis=axis))  # max |x|, no temporary
@@ -143,6 +151,7 @@ class _DoubleDouble:
     unit_roundoff = _dd.UNIT_ROUNDOFF
     dps = 31  # 10^(1 - 31) = 1e-30 >= 2^-100 ~ 7.9e-31
     split_depth = 4  # exact pairs s + t <= 4; the tail is ~2^-66 of the product
+    direct_max = 1 << 13  # multiply-adds up to which exact products and tree sums win
 
     # -- conversions -------------------------------------------------------------------
     def asarray(self, x: Any) -> _dd.DD:
@@ -152,7 +161,13 @@ class _DoubleDouble:
         return _dd.DD(*_dd.constant(value))
 
     def to_float64(self, x: Any) -> np.ndarray:
-        return x.to_float64() if isinstance(x, _dd.DD) else np.asarray(x, dtype=np.float64)
+        """The nearest float64 (a new array)."""
+        return x.to_float64() if isinstance(x, _dd.DD) else np.array(x, dtype=np.float64)
+
+    def operand(self, x: np.ndarray) -> np.ndarray:
+        """A float64 array as the products' operand: kept float64 (exact products of
+        float64 factors are cheaper than double-double ones)."""
+        return x
 
     def zeros(self, shape: tuple[int, ...]) -> _dd.DD:
         return _dd.DD(np.zeros(shape))

@@ -28,9 +28,10 @@ in the scaled domain:
    Elements that still fail (a row whose large elements meet zeros of B while the small
    ones carry the sum) are recomputed directly: a dot product in the working precision.
 
-Products below :data:`DIRECT_MAX` multiply-adds go straight to the working precision's
-own product (longdouble's naive loop; exact products and a tree of double-double sums),
-which has the same bound.
+Products of at most ``prec.direct_max`` multiply-adds (m n k) go straight to the working
+precision's own product (longdouble's plain loop, about 1e8 multiply-adds a second here:
+up to 2^19; double-double's exact products and tree of sums: up to 2^13), which has the
+same bound and is faster there than the split's fixed costs.
 """
 
 from __future__ import annotations
@@ -40,13 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from crosscheck.oracles._dd import two_sum
-
-__all__ = ["DIRECT_MAX", "MODES", "beta_for", "matmul"]
-
-DIRECT_MAX = 32_768
-"""In mode ``"auto"``, products of at most this many multiply-adds (m n k) are computed
-directly in the working precision (faster there than the split's fixed costs)."""
+__all__ = ["MODES", "beta_for", "matmul"]
 
 MODES = ("auto", "direct", "split")
 
@@ -64,15 +59,19 @@ def matmul(A: Any, B: Any, prec: Any, *, mode: str = "auto", stats: dict | None 
     """A @ B in the working precision ``prec`` (A, B: its arrays or float64 arrays).
 
     ``mode``: ``"direct"`` (the precision's own product), ``"split"`` (the scheme of the
-    module docstring) or ``"auto"`` (direct up to :data:`DIRECT_MAX` multiply-adds).
+    module docstring) or ``"auto"`` (direct up to ``prec.direct_max`` multiply-adds).
     ``stats``, if given, counts ``direct``, ``split``, ``tail_gemm`` (certificates that
     needed the magnitude product) and ``fallback`` (elements recomputed directly).
     """
-    if mode not in MODES:
-        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
     m, n = A.shape
     k = B.shape[1]
-    if m * n * k == 0 or mode == "direct" or (mode == "auto" and m * n * k <= DIRECT_MAX):
+    size = m * n * k
+    if mode == "auto" and size <= prec.direct_max:  # the common case first: small products
+        _count(stats, "direct")
+        return prec.direct(A, B)
+    if mode not in MODES:
+        raise ValueError(f"mode: expected one of {MODES}, got {mode!r}")
+    if size == 0 or mode == "direct":
         _count(stats, "direct")
         return prec.direct(A, B)
     _count(stats, "split")
@@ -88,16 +87,27 @@ def _slices(h: np.ndarray, l: np.ndarray, count: int, beta: int):
     """x = h + l (exact, |x| < 1) = sum_{s<=count} I_s 2^(-beta s) + R_count.
 
     Returns the integer slices I_s and, for s = 1..count, the float64 nearest (barring
-    underflow) to the remainder R_s after s slices, in value units."""
+    underflow) to the remainder R_s after s slices, in value units. (In place where it
+    can: large temporaries cost page faults.)"""
     scale = 2.0**beta
     slices, rems = [], []
-    vh, vl = h, l
+    vh, vl = h * scale, l * scale  # exact (a power of two)
     for s in range(1, count + 1):
-        t = vh * scale  # exact (a power of two)
-        q = np.rint(t)
-        vh, vl = two_sum(t - q, vl * scale)  # t - q exact: |t - q| <= 1/2
+        q = np.rint(vh)
+        vh -= q  # exact: |vh - q| <= 1/2
+        # TwoSum(vh, vl) (crosscheck.oracles._dd.two_sum), with fewer temporaries
+        sh = vh + vl
+        bb = sh - vh
+        e = sh - bb
+        np.subtract(vh, e, out=e)
+        np.subtract(vl, bb, out=bb)
+        e += bb
+        vh, vl = sh, e
         slices.append(q)
         rems.append(vh * 2.0 ** (-beta * s))
+        if s < count:
+            vh *= scale
+            vl *= scale
     return slices, rems
 
 

@@ -137,7 +137,7 @@ def precision(path: str | None = None) -> str:
 
 def work(problem: Problem) -> int:
     """``P * n_parameters``: the multiply-adds of one forward pass (seed eq. 1)."""
-    return int(problem.X.shape[0]) * sum(int(np.size(w)) for w in problem.weights)
+    return int(problem.X.shape[0]) * sum(int(w.size) for w in problem.weights)
 
 
 def fits(problem: Problem, max_work: int = MAX_WORK) -> bool:
@@ -273,16 +273,17 @@ def gradients_extended(
     if X.shape[0] == 0:  # P = 0: C is the empty sum (seed eq. 2)
         return [prec.zeros(w.shape) for w in weights]
     c = _constants(prec.name)
+    W = [prec.operand(w) for w in weights]  # converted once: rows 1: the weights, 0 the bias
 
     def mm(a: Any, b: Any) -> Any:
         return _products.matmul(a, b, prec, mode=products, stats=stats)
 
     # Forward (seed eq. 1): z^{l+1} = w^l[0] + a^l w^l[1:]; keep a^l and f'(z^l).
-    a: list[Any] = [X]
+    a: list[Any] = [prec.operand(X)]
     fprime: list[Any] = [None]
     z = None
     for l in range(L):
-        z = mm(a[l], weights[l][1:]) + weights[l][0]
+        z = mm(a[l], W[l][1:]) + W[l][0]
         if l < L - 1:
             value, deriv = _activation(prec, c, acts[l], z)
             a.append(value)
@@ -296,7 +297,7 @@ def gradients_extended(
         g_w = mm(a[l].T, delta)
         grads[l] = prec.bias_on_top(g_bias, g_w)
         if l > 0:
-            delta = fprime[l] * mm(delta, weights[l][1:].T)
+            delta = fprime[l] * mm(delta, W[l][1:].T)
     return grads
 
 
@@ -321,8 +322,7 @@ def gradients(
             f"{'-'.join(map(str, _sizes(problem.weights)))}); pass a larger max_work"
         )
     prec = _precision_of(path)
-    grads = gradients_extended(problem, path=path, products=products)
-    return [np.asarray(prec.to_float64(g), dtype=np.float64) for g in grads]
+    return [prec.to_float64(g) for g in gradients_extended(problem, path=path, products=products)]
 
 
 def _sizes(weights: Sequence[np.ndarray]) -> tuple[int, ...]:
