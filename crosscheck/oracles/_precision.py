@@ -50,11 +50,6 @@ class _LongDouble:
         """The nearest float64 (a new array)."""
         return np.asarray(x).astype(np.float64)
 
-    def operand(self, x: np.ndarray) -> np.ndarray:
-        """A float64 array as the products' operand: converted once (longdouble's own
-        product takes longdouble operands)."""
-        return x.astype(np.longdouble)
-
     def zeros(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.zeros(shape, dtype=np.longdouble)
 
@@ -109,8 +104,8 @@ class _LongDouble:
     # -- products --------------------------------------------------------------------------
     def direct(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         # NumPy's longdouble product has no BLAS: a plain loop (np.dot has less overhead
-        # than @). A float64 operand is promoted.
-        return np.dot(A, B)
+        # than @). Both converted: two float64 operands would give a float64 product.
+        return np.dot(np.asarray(A, dtype=np.longdouble), np.asarray(B, dtype=np.longdouble))
 
     def exponents(self, x: np.ndarray, axis: int) -> np.ndarray:
         big = np.maximum(np.max(x, axis=axis), -np.min(x, axis=axis))  # max |x|, no temporary
@@ -123,6 +118,11 @@ class _LongDouble:
     def pair(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hi = x.astype(np.float64)
         return hi, (x - hi).astype(np.float64)
+
+    def unscale(self, x: np.ndarray, er: np.ndarray, ec: np.ndarray) -> np.ndarray:
+        """x 2^(er_i + ec_j): two products by powers of two, exact in longdouble's range."""
+        one = np.longdouble(1)
+        return x * np.ldexp(one, er)[:, None] * np.ldexp(one, ec)[None, :]
 
     def from_float64(self, p: np.ndarray) -> np.ndarray:
         return p.astype(np.longdouble)
@@ -163,11 +163,6 @@ class _DoubleDouble:
     def to_float64(self, x: Any) -> np.ndarray:
         """The nearest float64 (a new array)."""
         return x.to_float64() if isinstance(x, _dd.DD) else np.array(x, dtype=np.float64)
-
-    def operand(self, x: np.ndarray) -> np.ndarray:
-        """A float64 array as the products' operand: kept float64 (exact products of
-        float64 factors are cheaper than double-double ones)."""
-        return x
 
     def zeros(self, shape: tuple[int, ...]) -> _dd.DD:
         return _dd.DD(np.zeros(shape))
@@ -231,6 +226,10 @@ class _DoubleDouble:
 
     def pair(self, x: _dd.DD) -> tuple[np.ndarray, np.ndarray]:
         return x.hi, x.lo
+
+    def unscale(self, x: _dd.DD, er: np.ndarray, ec: np.ndarray) -> _dd.DD:
+        """x 2^(er_i + ec_j), in one step (two could underflow in between)."""
+        return _dd.ldexp(x, er[:, None] + ec[None, :])
 
     def from_float64(self, p: np.ndarray) -> _dd.DD:
         return _dd.DD(p)

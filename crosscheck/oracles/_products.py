@@ -75,7 +75,7 @@ def matmul(A: Any, B: Any, prec: Any, *, mode: str = "auto", stats: dict | None 
         _count(stats, "direct")
         return prec.direct(A, B)
     _count(stats, "split")
-    return _split_matmul(prec.asarray(A), prec.asarray(B), prec, stats)
+    return _split_matmul(A, B, prec, stats)
 
 
 def _count(stats: dict | None, key: str, by: int = 1) -> None:
@@ -111,14 +111,28 @@ def _slices(h: np.ndarray, l: np.ndarray, count: int, beta: int):
     return slices, rems
 
 
+def _scaled_pair(X: Any, prec: Any, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(e, hi, lo): e the exponents of the largest |element| of each row (axis 1) or
+    column (axis 0), hi + lo = X 2^-e exactly (barring underflow) as float64."""
+    if isinstance(X, np.ndarray) and X.dtype == np.float64:  # the weights, X: no conversion
+        e = np.frexp(np.max(np.abs(X), axis=axis))[1].astype(np.int64)
+        shape = (-1, 1) if axis == 1 else (1, -1)
+        if e.size and (e.max() > 1000 or e.min() < -1000):  # 2^-e not a float64
+            hi = np.ldexp(X, -e.reshape(shape))
+        else:
+            hi = X * np.ldexp(1.0, -e).reshape(shape)
+        return e, hi, np.zeros_like(hi)
+    e = prec.exponents(X, axis=axis)
+    hi, lo = prec.pair(prec.ldexp(X, -(e[:, None] if axis == 1 else e[None, :])))
+    return e, hi, lo
+
+
 def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
     n = A.shape[1]
     D = prec.split_depth
     beta = beta_for(n)
-    ea = prec.exponents(A, axis=1)
-    eb = prec.exponents(B, axis=0)
-    ah, al = prec.pair(prec.ldexp(A, -ea[:, None]))
-    bh, bl = prec.pair(prec.ldexp(B, -eb[None, :]))
+    ea, ah, al = _scaled_pair(A, prec, axis=1)
+    eb, bh, bl = _scaled_pair(B, prec, axis=0)
     I, RA = _slices(ah, al, D - 1, beta)
     J, RB = _slices(bh, bl, D - 1, beta)
     Bt = [J[t - 1] * 2.0 ** (-beta * t) for t in range(1, D)]  # exact
@@ -129,8 +143,11 @@ def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
     for d in range(D, 1, -1):
         for s in range(1, d):
             p = (I[s - 1] @ J[d - s - 1]) * 2.0 ** (-beta * d)  # exact product, exact scaling
-            acc = prec.from_float64(p) if acc is None else prec.add_float64(acc, p)
-            acc_err += np.abs(prec.to_float64(acc))
+            if acc is None:
+                acc = prec.from_float64(p)  # exact
+            else:
+                acc = prec.add_float64(acc, p)
+                acc_err += np.abs(prec.to_float64(acc))
     acc_err *= prec.unit_roundoff * (1.0 + 4.0 * _U64)
 
     # The tail: sum_t R^A_{D-t} B_t + A R^B_{D-1}, one float64 product.
@@ -167,7 +184,7 @@ def _split_matmul(A: Any, B: Any, prec: Any, stats: dict | None) -> Any:
             live = (nz_a @ nz_b)[rows, cols]
         keep = live > 0
         rows, cols = rows[keep], cols[keep]
-    C = prec.ldexp(acc, ea[:, None] + eb[None, :])
+    C = prec.unscale(acc, ea, eb)
     if bad.any() and rows.size:
         _count(stats, "fallback", int(rows.size))
         C = prec.assign(C, (rows, cols), prec.dot_rows(A, B, rows, cols))

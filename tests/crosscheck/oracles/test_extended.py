@@ -461,6 +461,17 @@ def test_a_softmax_of_one_output_gives_exact_zeros(path: str, products: str) -> 
         assert not g.any()
 
 
+@pytest.mark.parametrize("products", ["direct", "split"])
+def test_the_unrounded_answer_is_in_the_working_precision(products: str) -> None:
+    """Two float64 operands (X and w^0) must not give a float64 product."""
+    problem = _net((3, 4, 2), ("tanh", "sigmoid"), "log_likelihood", P=3)
+    ld = extended.gradients_extended(problem, path="longdouble", products=products)
+    assert all(g.dtype == np.longdouble for g in ld)
+    dd = extended.gradients_extended(problem, path="double-double", products=products)
+    assert all(isinstance(g, _dd.DD) for g in dd)
+    assert any((g.astype(np.float64) != g).any() for g in ld)  # bits below float64's
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_no_examples_gives_zeros(path: str) -> None:
     problem = _net((3, 4, 2), ("relu", "sigmoid"), "log_likelihood", P=0)
