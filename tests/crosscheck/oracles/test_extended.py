@@ -520,6 +520,23 @@ def test_the_two_working_precisions_agree_on_a_large_net() -> None:
         assert (diff <= 1e-3 * AGREEMENT * K * U64 * s).all()
 
 
+def test_the_two_working_precisions_agree_on_the_benchmark_net() -> None:
+    """256-512-512-10 with P = 256 (the size the fast truth is for): every large product
+    through the split, no element needing the fallback, and the two precisions within
+    1e-3 of the agreement limit of each other."""
+    problem = _net((256, 512, 512, 10), ("tanh", "tanh", "softmax"), "softmax_cross_entropy",
+                   P=256, seed=5, gain=2.0)
+    assert extended.fits(problem)
+    b = budget(problem)
+    stats: dict = {}
+    ld = extended.gradients_extended(problem, path="longdouble", stats=stats)
+    dd = extended.gradients_extended(problem, path="double-double")
+    assert stats.get("split", 0) >= 5 and stats.get("fallback", 0) == 0
+    for a, c, s in zip(ld, dd, b.scale, strict=True):
+        diff = np.abs(a - (c.hi.astype(np.longdouble) + c.lo)).astype(np.float64)
+        assert (diff <= 1e-3 * AGREEMENT * K * U64 * s).all()
+
+
 # --------------------------------------------------------------------------------------
 # The module's contract: registry, precision, size cap, the judge.
 # --------------------------------------------------------------------------------------
