@@ -7,7 +7,7 @@
   machine; u bounded by 2^-100.
 
 Each offers the same operations: conversion from and to float64, ``where``, ``abs``,
-``exp``, ``expm1``, ``exp_and_expm1``, ``log1p``, ``tanh``, sums over examples, the
+``exp``, ``expm1``, ``exp_and_expm1``, ``log1p``, ``tanh``, ``[1 x]`` (``ones_first``), the
 decimal constants of the spec, and the matrix product (:mod:`crosscheck.oracles._products`)
 with what its split needs (row/column exponents, exact scaling, the exact float64 pair of a
 value, accumulation, direct dot products).
@@ -84,17 +84,14 @@ class _LongDouble:
     def tanh(self, x: Any) -> np.ndarray:
         return np.tanh(x)
 
-    def sum0(self, x: np.ndarray) -> np.ndarray:
-        return x.sum(axis=0)
-
     def sum_rows(self, x: Any) -> np.ndarray:
         return np.sum(x, axis=1, keepdims=True)
 
-    def bias_on_top(self, bias: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """The canonical layout (N + 1, M): the bias row on top of the weight rows."""
-        out = np.empty((w.shape[0] + 1, w.shape[1]), dtype=np.longdouble)
-        out[0] = bias
-        out[1:] = w
+    def ones_first(self, x: np.ndarray) -> np.ndarray:
+        """[1 x]: a column of ones before the columns of x (float64 stays float64)."""
+        out = np.empty((x.shape[0], x.shape[1] + 1), dtype=x.dtype)
+        out[:, 0] = 1
+        out[:, 1:] = x
         return out
 
     def row_max(self, x: np.ndarray) -> np.ndarray:
@@ -198,15 +195,15 @@ class _DoubleDouble:
     def tanh(self, x: Any) -> _dd.DD:
         return _dd.tanh(x)
 
-    def sum0(self, x: Any) -> _dd.DD:
-        return self.asarray(x).sum(axis=0)
-
     def sum_rows(self, x: Any) -> _dd.DD:
         return self.asarray(x).sum(axis=1).reshape(-1, 1)
 
-    def bias_on_top(self, bias: _dd.DD, w: _dd.DD) -> _dd.DD:
-        """The canonical layout (N + 1, M): the bias row on top of the weight rows."""
-        return _dd.DD(np.vstack([bias.hi[None, :], w.hi]), np.vstack([bias.lo[None, :], w.lo]))
+    def ones_first(self, x: Any) -> Any:
+        """[1 x]: a column of ones before the columns of x (float64 stays float64)."""
+        if not isinstance(x, _dd.DD):
+            return np.hstack([np.ones((x.shape[0], 1)), x])
+        zero = np.zeros((x.shape[0], 1))
+        return _dd.DD(np.hstack([zero + 1.0, x.hi]), np.hstack([zero, x.lo]))
 
     def row_max(self, x: _dd.DD) -> _dd.DD:
         i = np.argmax(x.hi, axis=1)[:, None]

@@ -183,12 +183,17 @@ def _constants(name: str) -> _Consts:
     )
 
 
-def _sigmoids(prec: Any, z: Any) -> tuple[Any, Any]:
-    """(sigmoid(z), sigmoid(-z)) from t = e^-|z|: 1 / (1 + t) and t / (1 + t)."""
+def _sigmoid_parts(prec: Any, z: Any) -> tuple[Any, Any, Any, Any]:
+    """(t, q, tq, neg) with t = e^-|z|, q = 1 / (1 + t), tq = t / (1 + t): sigmoid(z) is
+    tq where ``neg`` (z < 0) and q elsewhere, sigmoid(-z) the other one."""
     t = prec.exp(-prec.abs(z))
     q = 1.0 / (t + 1.0)
-    tq = t * q
-    neg = prec.negative(z)
+    return t, q, t * q, prec.negative(z)
+
+
+def _sigmoids(prec: Any, z: Any) -> tuple[Any, Any]:
+    """(sigmoid(z), sigmoid(-z)), each accurate relative to itself."""
+    _, q, tq, neg = _sigmoid_parts(prec, z)
     return prec.where(neg, tq, q), prec.where(neg, q, tq)
 
 
@@ -198,8 +203,8 @@ def _activation(prec: Any, c: _Consts, name: str, z: Any) -> tuple[Any, Any]:
     if name == "identity":
         return z, prec.ones_like(z)
     if name == "sigmoid":
-        s, sm = _sigmoids(prec, z)
-        return s, s * sm
+        _, q, tq, neg = _sigmoid_parts(prec, z)
+        return prec.where(neg, tq, q), q * tq  # sigmoid' = sigmoid(z) sigmoid(-z)
     if name == "tanh":
         e, m = prec.exp_and_expm1(-2.0 * prec.abs(z))  # e^-2|z|, e^-2|z| - 1
         d = 1.0 / (e + 1.0)
@@ -211,9 +216,9 @@ def _activation(prec: Any, c: _Consts, name: str, z: Any) -> tuple[Any, Any]:
             return prec.where(pos, z, zero), prec.where(pos, one, zero)
         return prec.where(pos, z, z * c.leaky), prec.where(pos, one, c.leaky)
     if name == "softplus":
-        s, _ = _sigmoids(prec, z)
-        relu = prec.where(prec.positive(z), z, zero)
-        return relu + prec.log1p(prec.exp(-prec.abs(z))), s
+        # max(z, 0) + log1p(e^-|z|); softplus' = sigmoid
+        t, q, tq, neg = _sigmoid_parts(prec, z)
+        return prec.where(neg, zero, z) + prec.log1p(t), prec.where(neg, tq, q)
     if name == "elu":
         pos = prec.positive(z)
         zn = prec.where(pos, zero, z)
@@ -274,31 +279,31 @@ def gradients_extended(
     if X.shape[0] == 0:  # P = 0: C is the empty sum (seed eq. 2)
         return [prec.zeros(w.shape) for w in weights]
     c = _constants(prec.name)
-    W = weights  # float64: the products take them as they are (exact, and cheaper)
 
     def mm(a: Any, b: Any) -> Any:
         return _products.matmul(a, b, prec, mode=products, stats=stats)
 
-    # Forward (seed eq. 1): z^{l+1} = w^l[0] + a^l w^l[1:]; keep a^l and f'(z^l).
-    a: list[Any] = [X]
+    # Forward (seed eq. 1) with the seed's constant unit a^l_0 = 1 in front of each layer's
+    # activations, so that w^l (row 0 the bias) multiplies [1 a^l] whole: z^{l+1} =
+    # [1 a^l] w^l. Keep [1 a^l] and f'(z^l). The weights stay float64 (exact).
+    a: list[Any] = [prec.ones_first(X)]
     fprime: list[Any] = [None]
     z = None
     for l in range(L):
-        z = mm(a[l], W[l][1:]) + W[l][0]
+        z = mm(a[l], weights[l])
         if l < L - 1:
             value, deriv = _activation(prec, c, acts[l], z)
-            a.append(value)
+            a.append(prec.ones_first(value))
             fprime.append(deriv)
 
-    # Backward (seed eq. 7-10).
+    # Backward (seed eq. 7-10): dC/dw^l = [1 a^l]^T delta^{l+1} (its row 0, the bias
+    # gradient, is the sum of delta over the examples), delta^l = f'(z^l) (delta w^l[1:]^T).
     delta = _output_delta(prec, c, problem.cost, acts[-1], z, Y)
     grads: list[Any] = [None] * L
     for l in range(L - 1, -1, -1):
-        g_bias = prec.sum0(delta)
-        g_w = mm(a[l].T, delta)
-        grads[l] = prec.bias_on_top(g_bias, g_w)
+        grads[l] = mm(a[l].T, delta)
         if l > 0:
-            delta = fprime[l] * mm(delta, W[l][1:].T)
+            delta = fprime[l] * mm(delta, weights[l][1:].T)
     return grads
 
 
