@@ -9,7 +9,8 @@
   (``|extended - mpmath| / (K u S)``, u float64's, S from the float64 problem) on
   Hypothesis-drawn problems, on both working precisions (longdouble and the forced
   double-double path) and both product modes; its float64 answer is mpmath's rounded
-  answer or a neighbour; exact zeros stay exact.
+  answer up to an ulp and the two answers' own errors; exact zeros stay exact;
+* at sizes mpmath cannot reach, the two working precisions agree with each other.
 """
 
 from __future__ import annotations
