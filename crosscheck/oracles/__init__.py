@@ -5,7 +5,8 @@ bias) and exposes:
 
 * ``NAME`` - its registry name;
 * ``KIND`` - ``"peer"`` (an independent floating-point implementation in the problem's
-  dtype: torch, jax), ``"truth"`` (exact to many digits: mpmath) or ``"approximate"``
+  dtype: torch, jax), ``"truth"`` (exact to float64: mpmath at 50 digits for small
+  problems, extended precision at any size) or ``"approximate"``
   (finite differences, with ``error_bounds(problem)``);
 * ``available() -> (bool, reason)`` - whether its framework imports, and why not; never
   raises, so a missing package is skipped with its reason;
@@ -23,7 +24,13 @@ from collections.abc import Iterable
 from types import ModuleType
 
 from crosscheck.errors import UsageError
-from crosscheck.oracles import finite_differences, jax_grad, mpmath_reference, torch_autograd
+from crosscheck.oracles import (
+    extended,
+    finite_differences,
+    jax_grad,
+    mpmath_reference,
+    torch_autograd,
+)
 
 __all__ = [
     "KINDS",
@@ -34,9 +41,10 @@ __all__ = [
 ]
 
 ORACLES: dict[str, ModuleType] = {
-    m.NAME: m for m in (torch_autograd, jax_grad, mpmath_reference, finite_differences)
+    m.NAME: m
+    for m in (torch_autograd, jax_grad, mpmath_reference, extended, finite_differences)
 }
-"""The oracles by name, in a fixed order: torch, jax, mpmath, finite_differences."""
+"""The oracles by name, in a fixed order: torch, jax, mpmath, extended, finite_differences."""
 
 KINDS: tuple[str, ...] = ("peer", "truth", "approximate")
 

@@ -204,7 +204,7 @@ def test_finite_differences_within_their_bounds(case: tuple, dtype: type) -> Non
         assert not loose.any(), f"layer {l}: FD bound {b[loose].max():.3g} vs scale {s.max():.3g}"
 
 
-@pytest.mark.parametrize("name", ["torch", "jax", "mpmath", "finite_differences"])
+@pytest.mark.parametrize("name", ["torch", "jax", "mpmath", "extended", "finite_differences"])
 def test_gradients_functions_agree_with_the_registry_layout(name: str) -> None:
     oracle = oracles.get(name)
     problem = make_case((3, 4, 3, 2), ("tanh", "relu", "sigmoid"), "log_likelihood", np.float32)
@@ -302,7 +302,7 @@ def test_no_examples_gives_zero_gradients() -> None:
         assert all(not g.any() for g in got), oracle.NAME
 
 
-@pytest.mark.parametrize("name", ["torch", "jax", "mpmath", "finite_differences"])
+@pytest.mark.parametrize("name", ["torch", "jax", "mpmath", "extended", "finite_differences"])
 def test_unknown_names_are_value_errors(name: str) -> None:
     oracle = oracles.get(name)
     good = make_case((2, 3, 1), ("tanh", "identity"), "squared_error", np.float64)
@@ -397,17 +397,19 @@ def test_available_never_raises_on_a_broken_install(
 
 
 def test_registry() -> None:
-    assert list(oracles.ORACLES) == ["torch", "jax", "mpmath", "finite_differences"]
+    assert list(oracles.ORACLES) == ["torch", "jax", "mpmath", "extended", "finite_differences"]
     for name, m in oracles.ORACLES.items():
         assert m.NAME == name
         assert oracles.get(name) is m
         assert m.KIND in oracles.KINDS
         ok, why = m.available()
         assert isinstance(ok, bool) and isinstance(why, str) and (ok == (why == ""))
-    assert [m.KIND for m in oracles.ORACLES.values()] == ["peer", "peer", "truth", "approximate"]
+    assert [m.KIND for m in oracles.ORACLES.values()] == [
+        "peer", "peer", "truth", "truth", "approximate"
+    ]
     with pytest.raises(ValueError, match="unknown oracle"):
         oracles.get("tensorflow")
-    assert [m.NAME for m in oracles.available_oracles("truth")] == ["mpmath"]
+    assert [m.NAME for m in oracles.available_oracles("truth")] == ["mpmath", "extended"]
     assert all(m.KIND != "approximate" for m in oracles.available_oracles(["peer", "truth"]))
     with pytest.raises(ValueError, match="kinds"):
         oracles.available_oracles("exact")
