@@ -47,9 +47,10 @@ ORACLE_ORDER: tuple[str, ...] = ("torch", "jax", "mpmath", "finite_differences")
 """The judging oracle by default: the first available one that answers (fast peers
 first: they compute in the problem's dtype)."""
 
-CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "torch", "jax", "finite_differences")
+CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "extended", "torch", "jax", "finite_differences")
 """Who confirms a discrepancy: the first available one, other than the judge, that
-answers (the mpmath truth first: exact, and independent of every framework)."""
+answers (the truths first: mpmath where it fits, the extended-precision oracle at every
+size; both exact to float64 and independent of every framework)."""
 
 SHARPER_WORK = 20_000_000_000
 """Work cap (multiply-adds) of the sharper budget an inconclusive pass is judged again

@@ -600,4 +600,4 @@ def test_the_judge_takes_it_as_a_truth() -> None:
     for g, w in zip(ref.gradients, extended.gradients(problem), strict=True):
         np.testing.assert_array_equal(g, w)
     for e, s in zip(ref.extra, b.scale, strict=True):
-        np.testing.assert_allclose(e, K * 10.0 ** (1 - extended.DPS) * s)
+        np.testing.assert_allclose(e, K * extended.UNIT_ROUNDOFF * s)  # its own precision
