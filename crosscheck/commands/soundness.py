@@ -41,6 +41,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"large problems (depth to 10, widths to 1024, P to 10,000) (default {DEFAULT_LARGE})",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
+    parser.add_argument(
+        "--truth",
+        choices=("extended", "mpmath"),
+        default="extended",
+        help="the truth the candidates are judged against (mpmath only where it fits its "
+        "size cap; default extended)",
+    )
     parser.add_argument("--no-targets", action="store_true", help="skip the deep nets' power")
     parser.add_argument("--out", default="reports", metavar="DIR", help="default reports/")
 
@@ -90,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
                     yield ex.drawn.problem
 
         t = time.perf_counter()
-        worst, _ = sweep.sweep(gate_problems(), label="gate", progress=_progress("gate", gate))
+        worst, _ = sweep.sweep(
+            gate_problems(), label="gate", truth=args.truth, progress=_progress("gate", gate)
+        )
         sets.append(
             {
                 "title": f"Gate problems ({gate})",
@@ -120,7 +129,13 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     targets = [] if args.no_targets else [power.measure(t) for t in power.NETS]
-    report = {"margin": sweep.MARGIN, "seed": args.seed, "sets": sets, "targets": targets}
+    report = {
+        "margin": sweep.MARGIN,
+        "seed": args.seed,
+        "truth": args.truth,
+        "sets": sets,
+        "targets": targets,
+    }
     text = render.markdown(report)
     write_many(
         {

@@ -73,12 +73,21 @@ def measure(target: Target) -> dict[str, Any]:
 
     p = deep_net(target.sizes, target.P, target.dtype)
     truth = oracles.get("extended").gradients(p)
-    row: dict[str, Any] = {"net": target.name, "sizes": list(target.sizes), "P": target.P,
-                           "dtype": target.dtype, "target": target.flag_at}
+    row: dict[str, Any] = {
+        "net": target.name,
+        "sizes": list(target.sizes),
+        "P": target.P,
+        "dtype": target.dtype,
+        "target": target.flag_at,
+    }
     for label, cap in (("default", None), ("sharper", SHARPER_WORK)):
         whole, median, seconds, window = _flagged(p, truth, cap)
-        row[label] = {"whole": whole, "median": median, "seconds": round(seconds, 3),
-                      "window": window}
+        row[label] = {
+            "whole": whole,
+            "median": median,
+            "seconds": round(seconds, 3),
+            "window": window,
+        }
     row["met"] = row["sharper"]["whole"] <= target.flag_at
     judges = oracle_modules(["torch"])
     confirmers = oracle_modules(["extended", "jax"])

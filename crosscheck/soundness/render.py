@@ -16,8 +16,9 @@ def markdown(report: Mapping[str, Any]) -> str:
         "# Soundness and power of the error budget",
         "",
         "Written by `crosscheck soundness` (`make soundness`). Every candidate below is a "
-        "correct implementation, judged against the truth (mpmath where it fits, the "
-        "extended-precision oracle elsewhere) within the default budget and the sharper one; "
+        f"correct implementation, judged against the truth ({report.get('truth', 'extended')}; "
+        "the extended-precision oracle wherever mpmath does not fit) within the default "
+        "budget and the sharper one; "
         f"the claim is that none goes above {report['margin']} of the budget "
         "(docs/error-budget.md).",
         "",
