@@ -108,7 +108,8 @@ def _chunk(
     absb = [np.abs(w[0]) for w in v.w]
     J = chains.windows(W, v.fp, B) if B >= 2 else {}
     gamma = chains.rounding([W[0].shape[0], *(x.shape[1] for x in W)], B) if J else 0.0
-    c = chains.step_norms(W, v.fp) if L >= 3 else [None] * L
+    # with the window spanning the net, the norm-wise bound can never be the smaller one
+    c = chains.step_norms(W, v.fp) if 3 <= L and B < L - 1 else [None] * L
 
     Ez: list = [np.zeros_like(v.a[0])] + [None] * L
     Ea: list = [np.zeros_like(v.a[0])] + [None] * L
