@@ -79,7 +79,10 @@ def budget(problem: Problem, *, work_cap: int | None = None) -> Budget:
     """
     u = unit_roundoff(problem.dtype)
     eta = C_F * float(np.finfo(problem.dtype).tiny) / u
-    result = scale(values(problem), problem.activations, problem.cost, u, eta, work_cap)
+    result = scale(
+        values(problem), problem.activations, problem.cost, u, eta, work_cap,
+        dtype=problem.dtype.name,
+    )
     return Budget(
         result.S, u, result.kink_units > 0, result.kink_units, result.window, problem.dtype.name
     )

@@ -23,6 +23,7 @@ import numpy as np
 
 from crosscheck import spec
 from crosscheck.budget import chains, ulps
+from crosscheck.budget.models import MODELS, log_rounding
 from crosscheck.budget.values import Values
 
 __all__ = ["K", "Scale", "scale"]
@@ -68,9 +69,13 @@ def scale(
     u: float,
     eta: float,
     work_cap: int | None = None,
+    *,
+    dtype: str,
 ) -> Scale:
-    """S of every gradient element of the problem whose values are ``v`` (see module);
-    ``work_cap`` bounds the Jacobian windows' work (:func:`chains.window_size`)."""
+    """S of every gradient element of the problem whose values are ``v`` (see module),
+    computed in ``dtype`` (whose unit roundoff is ``u``: it picks the constants of
+    :mod:`crosscheck.budget.ulps`); ``work_cap`` bounds the Jacobian windows' work
+    (:func:`chains.window_size`)."""
     sizes = (v.a[0].shape[1], *(w.shape[1] for w in v.w))
     L = len(v.w)
     P = v.a[0].shape[0]
@@ -83,7 +88,7 @@ def scale(
     kinks = 0
     for start in range(0, max(P, 1), chunk):
         rows = slice(start, min(P, start + chunk))
-        kinks += _chunk(_rows(v, rows), activations, cost, u, eta, B, P, S)
+        kinks += _chunk(_rows(v, rows), activations, cost, u, eta, B, P, S, dtype)
     for s in S:
         s[0] += eta
         s[1:] += (P + 1) * eta
@@ -99,6 +104,7 @@ def _chunk(
     B: int,
     P_total: int,
     S: list[np.ndarray],
+    dtype: str,
 ) -> int:
     """Forward and backward bounds for some examples; adds their part of S. Returns the
     number of near-kink units among them."""
@@ -156,13 +162,19 @@ def _chunk(
             near = np.abs(z) <= K * u * Ez[l]  # either branch, for two implementations
             dD[l][near] = KINK_JUMP[name]
             kinks += int(np.count_nonzero(near))
-        Efp[l] = np.abs(v.f2[l]) * Ez[l] + ulps.DERIVATIVE.get(name, ulps.C_F) * v.dmag[l] + eta
-        ea[l] = ulps.VALUE.get(name, ulps.C_F) * v.vmag[l] + eta
+        model = MODELS[name]
+        Efp[l] = (
+            np.abs(v.f2[l]) * Ez[l]
+            + ulps.constant("derivative", name, dtype) * v.dmag[l]
+            + eta * model.deriv_floor(z)
+        )
+        ea[l] = ulps.constant("value", name, dtype) * v.vmag[l] + eta * model.value_floor(z)
         Ea[l] = (np.abs(v.fp[l]) + dD[l] + u * Efp[l]) * Ez[l] + ea[l]
 
     Ed: list = [None] * (L + 1)
     s: list = [None] * (L + 1)
-    Ed[L] = s[L] = _output_delta(v, cost, activations[-1], Ez, Ea, Efp, dD, u, eta)
+    c_out = ulps.constant("output", cost, dtype)
+    Ed[L] = s[L] = _output_delta(v, cost, Ez, Ea, Efp, dD, u, eta, c_out)
     Edabs: list = [None] * (L + 1)
     Edabs[L] = Ed[L]
     Rb: list = [None] * (L + 1)
@@ -210,30 +222,40 @@ def _chunk(
 def _output_delta(
     v: Values,
     cost: str,
-    output: str,
     Ez: list,
     Ea: list,
     Efp: list,
     dD: list,
     u: float,
     eta: float,
+    c_out: float,
 ) -> np.ndarray:
     """E(dC/dz^L) for each cost (seed eq. 13 and the costs): charged on |y| and |h|, never
-    on |y - h| (however it is computed, it is a subtraction of numbers of those sizes)."""
+    on |y - h| (however it is computed, it is a subtraction of numbers of those sizes);
+    ``c_out`` is the cost's constant (:func:`crosscheck.budget.ulps.constant`).
+
+    Sigmoid costs: also the rounding of log sigmoid(+-z) where sigma(+-z) is computed as
+    its exponential (jax: ``exp(t)``, t = z - softplus(z)), ``log_rounding(z) (|y| sigma(-z)
+    + h)``. Softmax costs: the rounding of the shift z - max z, of the exponentials and
+    sums (``c_out N_L``), and of log s where s is computed as exp(log_softmax(z)) (torch),
+    each relative to s and propagated through the softmax Jacobian."""
     L = len(v.w)
     outputs = spec.COSTS[cost].outputs
     y = np.abs(v.y)
     Mz = Ez[L]
+    z = v.z[L]
     h = np.abs(v.a[L]) + (0.0 if Ea[L] is None else u * Ea[L])
-    c_out = ulps.OUTPUT.get(cost, ulps.C_F)
     if outputs == ("sigmoid",):
-        return c_out * (y + h) + (np.abs(v.fp[L]) + u * Efp[L]) * Mz + 2.0 * eta
+        hc = spec.sigmoid(-z) + u * Ea[L]  # 1 - h, exact to first order
+        logs = log_rounding(z, u, u * Mz) * (y * hc + h)
+        return c_out * (y + h) + logs + (np.abs(v.fp[L]) + u * Efp[L]) * Mz + 2.0 * eta
     if outputs == ("softmax",):
-        z = v.z[L]
         n = z.shape[1]
         m = np.max(z, axis=1, keepdims=True) if z.size else np.zeros((z.shape[0], 1))
         shift = np.abs(z - m) + Mz
-        Ms = h * (c_out * n + shift + np.sum(h * shift, axis=1, keepdims=True)) + eta
+        logs = np.abs(spec.log_softmax(z)) if z.size else np.zeros_like(z)
+        logs = logs + u * (Mz + np.sum(h * Mz, axis=1, keepdims=True))  # exact |log s|
+        Ms = h * (c_out * n + shift + logs + np.sum(h * shift, axis=1, keepdims=True)) + eta
         ysum = np.sum(y, axis=1, keepdims=True)
         return Ms * ysum + h * ysum * (n + 1) + y + eta
     # squared_error: (h - y) f'(z^L)

@@ -4,15 +4,16 @@
 
 The model (docs/error-budget.md, "Elementwise formulas"): a formula's computed value is
 within ``C u mag(z)`` of the exact one, plus an underflow floor of ``C_F tiny`` per
-computed quantity, mag from :mod:`crosscheck.budget.models` (for the output deltas the
-charges of :func:`crosscheck.budget.analysis._output_delta` with an exact z). For every
-formula, library (and route through it), dtype and input this module computes the
-smallest C for which the bound holds, ``max(|computed - exact| - floor, 0) / (u mag)``,
-with exact values from mpmath at :data:`DIGITS` digits on the exact float input, and
-derives each constant from the worst case by :func:`constant`. Activations are measured
-as the oracles write them (their ``_activate``; derivatives by autograd), output deltas
-through each library's gradient entry point on one-layer nets whose z is exact (X the
-identity, so dC/dw[1:] is dC/dz exactly).
+computed quantity (times the formula's floor), mag from :mod:`crosscheck.budget.models`
+(for the output deltas the charges of :func:`crosscheck.budget.analysis._output_delta`
+with an exact z, those not multiplied by C included). For every formula, library (and
+route through it), dtype and input this module computes the smallest C for which the
+bound holds, ``max(|computed - exact| - rest - floor, 0) / (u mag)``, with exact values
+from mpmath at :data:`DIGITS` digits on the exact float input, and derives each dtype's
+constant from its worst case by :func:`constant`. Activations are measured as the
+oracles write them (their ``_activate``; derivatives by autograd), output deltas through
+each library's gradient entry point on one-layer nets whose z is exact (X the identity,
+so dC/dw[1:] is dC/dz exactly).
 
 A measuring tool, not part of the judge: it imports handprop, torch and jax (a missing
 one is skipped with a note), and nothing in crosscheck imports it.
@@ -32,7 +33,7 @@ import numpy as np
 
 from crosscheck import spec
 from crosscheck.budget import ulps, unit_roundoff
-from crosscheck.budget.models import MODELS
+from crosscheck.budget.models import MODELS, log_rounding
 from crosscheck.problem import make_problem
 
 Key = tuple[str, str]  # ("value" | "derivative" | "output", activation or cost)
@@ -42,7 +43,7 @@ DTYPES = (np.float32, np.float64)
 ZMAX = {np.float32: 1e4, np.float64: 1e5}
 OPS: dict[Key, int] = {
     **{(t, n): k for t, ks in (("value", (0, 3, 1, 0, 2, 3, 1, 4, 10)),
-                               ("derivative", (0, 5, 3, 0, 0, 3, 2, 7, 19)))
+                               ("derivative", (0, 5, 3, 0, 1, 3, 2, 7, 19)))
        for n, k in zip(spec.ELEMENTWISE, ks, strict=True)},
     **{("output", c): 4 if c in spec.SIGMOID_COSTS else 3 for c in spec.COSTS},
 }
@@ -54,15 +55,14 @@ EXACT = frozenset(k for k, n in OPS.items() if n == 0)
 """What models.py charges nothing (mag = 0): relu, identity, the piecewise constant
 derivatives. Measured relative to |f|; no constant."""
 WINDOWS = ((-1.0, 1.0), (-8.0, 8.0), (-40.0, 40.0), (30.0, 37.0), (-37.0, -30.0))
-SWITCHES = {np.float32: (16.6, 87.3, 103.3), np.float64: (36.7, 708.4, 745.1)}
-"""Where formulas switch (log1p(e^-z) below half an ulp of z, exp's results leaving the
-normal and the subnormal range): uniform samples within 1 of each, either sign."""
+SWITCHES = {np.float32: (14.0, 16.6, 87.3, 103.3), np.float64: (33.2, 36.7, 708.4, 745.1)}
+"""Where formulas switch or peak (models.log_rounding's cap, log1p(e^-z) below half an
+ulp of z, exp's results leaving the normal and the subnormal range): uniform samples
+within 1 of each, either sign."""
 KNOWN = ((-32.17, 0.3), (32.17, 0.7), (-17.0, 0.3), (-9.5, 0.5), (5.2, 1.0), (7.2, 0.0))
 """(z, y) always measured: the jax log-likelihood corner, saturations of tanh and gelu."""
 WIDTHS = (1, 2, 3, 5, 8, 16, 64)  # softmax widths; a quick run takes every third
-LOG_S = " (if log s were charged)"
-"""Suffix of the softmax rows measured against a model that also charges h abs(log s),
-the rounding of log softmax (not analysis.py's model; for the report only)."""
+CORNER_WIDTHS = (2, 3, 4, 8)
 SLOW_ROUTES = frozenset({"jit -O0 (padded path)", "padded (gate)"})  # left out when quick
 
 
@@ -96,7 +96,7 @@ def softmax_rows(dtype: type, n: int, rng: np.random.Generator, widths=WIDTHS) -
     exp's underflow); offsets to 1e3."""
     groups = []
     for width in widths:
-        rows, far = max(6, n // (7 * width)), np.log(SWITCHES[dtype][2])
+        rows, far = max(6, n // (7 * width)), np.log(SWITCHES[dtype][-1])
         Z = rng.normal(size=(rows, width)) * 10.0 ** rng.uniform(-3, 3, (rows, 1))
         Z *= ZMAX[dtype] / 1e4
         Z[rows // 8 : rows // 4] = np.round(Z[rows // 8 : rows // 4])
@@ -108,6 +108,26 @@ def softmax_rows(dtype: type, n: int, rng: np.random.Generator, widths=WIDTHS) -
         onehot = np.eye(width)[rng.integers(0, width, rows)]
         Y = np.select([kind == 0, kind == 1, kind == 2], [onehot, soft, 4 * soft], soft)
         Y = np.where(kind == 3, soft / soft.sum(axis=1, keepdims=True), Y)
+        groups.append((Z.astype(dtype).astype(float), Y.astype(dtype).astype(float)))
+    return groups
+
+
+def softmax_corners(dtype: type, rows: int, rng: np.random.Generator, widths=CORNER_WIDTHS):
+    """The targeted search of the softmax deltas' worst case, ``rows`` rows per width and
+    shift: a logit 2^k (1 + r) (r < 2^-10) below a maximum in (0.01, 1), so that z - max z
+    and log s = z - max z - lse each round at the top of a binade (up to u |log s| each,
+    the corner analysis.py's |log s| term charges), for every k up to the largest shift
+    whose s is normal (9 in float64, 6 in float32); the other logits within 1 of the
+    maximum, labels one-hot on the maximum or soft. One (Z, Y) per width."""
+    top = int(math.log2(-math.log(float(np.finfo(dtype).tiny) / unit_roundoff(dtype))))
+    groups = []
+    for width in widths:
+        k = np.repeat(np.arange(top + 1), rows)
+        m = rng.uniform(0.01, 1.0, (k.size, 1))
+        Z = m - rng.random((k.size, width))
+        Z[:, 0] = m[:, 0]
+        Z[:, 1] = m[:, 0] - 2.0**k * (1.0 + rng.uniform(0.0, 2.0**-10, k.size))
+        Y = np.where(rng.random((k.size, 1)) < 0.5, np.eye(width)[0], rng.random(Z.shape))
         groups.append((Z.astype(dtype).astype(float), Y.astype(dtype).astype(float)))
     return groups
 
@@ -162,10 +182,10 @@ def exact_softmax_delta(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.nd
     return hi.reshape(Z.shape), lo.reshape(Z.shape)
 
 
-def required(key: Key, dtype, z, y, got, hi, lo, log_s: bool = False) -> tuple[np.ndarray, ...]:
+def required(key: Key, dtype, z, y, got, hi, lo) -> tuple[np.ndarray, ...]:
     """Per point: the smallest C for which ``got`` obeys the model; in the underflow range
     (``u * unit < tiny``, C = 0 there) the error beyond the model's other terms over its
-    underflow floor instead (<= 1: covered). See :data:`EXACT` and :data:`LOG_S`."""
+    underflow floor instead (<= 1: covered). See :data:`EXACT`."""
     u, tiny = unit_roundoff(dtype), float(np.finfo(dtype).tiny)
     err = np.abs((np.asarray(got, dtype=float) - hi) - lo)
     err, rest, floor = np.where(np.isnan(err), np.inf, err), 0.0, ulps.C_F * tiny
@@ -173,16 +193,19 @@ def required(key: Key, dtype, z, y, got, hi, lo, log_s: bool = False) -> tuple[n
     with np.errstate(all="ignore"):
         if table == "output" and name in spec.SOFTMAX_COSTS:  # analysis._output_delta, Mz = 0
             n, h = z.shape[1], spec.softmax(z)
-            shift = np.abs(z - z.max(axis=1, keepdims=True))
+            shift, logs = np.abs(z - z.max(axis=1, keepdims=True)), np.abs(spec.log_softmax(z))
             ysum = np.sum(np.abs(y), axis=1, keepdims=True)
-            rest = h * (shift + np.sum(h * shift, axis=1, keepdims=True)) * ysum
-            rest = rest + h * ysum * (n + 1 + log_s * np.abs(spec.log_softmax(z))) + np.abs(y)
+            rest = h * (shift + logs + np.sum(h * shift, axis=1, keepdims=True)) * ysum
+            rest = rest + h * ysum * (n + 1) + np.abs(y)
             unit, floor = h * n * ysum, floor * (ysum + 1)
         elif table == "output":
             unit, floor = np.abs(y) + spec.sigmoid(z), 2 * floor
+            rest = log_rounding(z, u) * (np.abs(y) * spec.sigmoid(-z) + spec.sigmoid(z))
         else:
-            model = MODELS[name].value_mag if table == "value" else MODELS[name].deriv_mag
-            unit = np.abs(hi) if key in EXACT else model(z, spec.value(name, z))
+            model = MODELS[name]
+            mag = model.value_mag if table == "value" else model.deriv_mag
+            unit = np.abs(hi) if key in EXACT else mag(z, spec.value(name, z), u)
+            floor = floor * (model.value_floor if table == "value" else model.deriv_floor)(z)
         beyond = np.maximum(err - u * rest, 0.0)
         regular = u * unit >= tiny
         C = np.maximum(beyond - floor, 0.0) / np.where(regular, u * unit, np.inf)
@@ -310,16 +333,20 @@ def _at(key: Key, dtype: type, i: int, shape: tuple, z, y) -> str:
 def _row(key, library, route, dtype, C, floor, z, y) -> Row:
     i, k = int(np.argmax(C)), int(np.argmax(floor))
     return Row(key, library, route, np.dtype(dtype).name, float(C.flat[i]),
-               _at(key, dtype, i, C.shape, z, y), float(floor.flat[k]),
+               _at(key, dtype, i, C.shape, z, y) if C.flat[i] > 0 else "", float(floor.flat[k]),
                _at(key, dtype, k, C.shape, z, y) if floor.flat[k] > 0 else "", C.size)
 
 
 def measure(
-    points: int = 16000, seed: int = 0, extra: Sequence = (), quick: bool = False
+    points: int = 16000, seed: int = 0, extra: Sequence = (), quick: bool = False,
+    rows: Sequence = (),
 ) -> tuple[list[Row], list[str]]:
     """Every (formula, library route, dtype)'s worst C, and notes. ``points`` inputs per
-    dtype (float64 gets float32's too: one mpmath evaluation each) and softmax rows of
-    about as many elements; ``extra`` adds (z, y) pairs; ``quick`` skips the slow routes."""
+    dtype (float64 gets float32's too: one mpmath evaluation each), softmax rows of about
+    as many elements and the targeted softmax corners (:func:`softmax_corners`, 100 rows
+    per width and shift; 10, width 3, when quick); ``extra`` adds (z, y) pairs, ``rows``
+    softmax (logits, labels) rows (float32 gets them rounded); ``quick`` skips the slow
+    routes and takes every third softmax width."""
     rng = np.random.default_rng(seed)
     z32, y32 = inputs(np.float32, points, rng)
     z64, y64 = inputs(np.float64, points, rng)
@@ -328,9 +355,11 @@ def measure(
         z32, y32 = (np.append(a, b.astype(np.float32)) for a, b in zip((z32, y32), ex, strict=True))
         z64, y64 = np.append(z64, ex[0]), np.append(y64, ex[1])
     z64, y64 = np.concatenate([z32, z64]), np.concatenate([y32, y64])
-    widths = WIDTHS[::3] if quick else WIDTHS
-    sm = softmax_rows(np.float32, points, rng, widths)
-    sm64 = sm + softmax_rows(np.float64, points, rng, widths)
+    (widths, per, near) = (WIDTHS[::3], 10, (3,)) if quick else (WIDTHS, 100, CORNER_WIDTHS)
+    sm, sm64 = ([*softmax_rows(t, points, rng, widths), *softmax_corners(t, per, rng, near),
+                 *(tuple(np.array([x], dtype=t).astype(float) for x in r) for r in rows)]
+                for t in DTYPES)
+    sm64 = sm + sm64
     data = (len(z32), z64, y64, exact_elementwise(z64, y64), sm64,
             [exact_softmax_delta(*g) for g in sm64], len(sm))
     from crosscheck.oracles import jax_grad, torch_autograd
@@ -344,11 +373,11 @@ def measure(
     try:  # torch's thread pool costs milliseconds a call on busy cores; results alike
         if torch:
             torch.set_num_threads(1)
-        rows = [r for lib in found for t in DTYPES for r in _measure(lib, t, quick, *data)]
+        out = [r for lib in found for t in DTYPES for r in _measure(lib, t, quick, *data)]
     finally:
         if torch:
             torch.set_num_threads(threads)
-    return rows, notes
+    return out, notes
 
 
 def _measure(library, dtype, quick, n32, z64, y64, exact, sm, sm_exact, n_sm32):
@@ -372,17 +401,15 @@ def _measure(library, dtype, quick, n32, z64, y64, exact, sm, sm_exact, n_sm32):
             yield _row(key, library, route, dtype, C, fl, z, y)
         for cost in spec.SOFTMAX_COSTS:
             key, sign = ("output", cost), spec.COSTS[cost].sign
-            got = [output_deltas(grad, per, cost, *g, dtype) for g in sm]
-            for log_s in (False, True):
-                parts = [
-                    _row(key, library, route + LOG_S * log_s, dtype,
-                         *required(key, dtype, *g, d, sign * hi, sign * lo, log_s), *g)
-                    for g, d, (hi, lo) in zip(sm, got, sm_exact, strict=False)
-                ]
-                top = max(parts, key=lambda r: r.worst)
-                low = max(parts, key=lambda r: r.floor)
-                yield top._replace(floor=low.floor, floor_where=low.floor_where,
-                                   points=sum(r.points for r in parts))
+            parts = [
+                _row(key, library, route, dtype,
+                     *required(key, dtype, *g, output_deltas(grad, per, cost, *g, dtype),
+                               sign * hi, sign * lo), *g)
+                for g, (hi, lo) in zip(sm, sm_exact, strict=False)
+            ]
+            top, low = (max(parts, key=lambda r, f=f: getattr(r, f)) for f in ("worst", "floor"))
+            yield top._replace(floor=low.floor, floor_where=low.floor_where,
+                               points=sum(r.points for r in parts))
 
 
 def constant(key: Key, worst: float) -> int:
@@ -391,13 +418,14 @@ def constant(key: Key, worst: float) -> int:
     return max(OPS[key], math.ceil(MARGIN * worst))
 
 
-def constants(rows: Sequence[Row]) -> dict[Key, tuple[int, Row]]:
-    """Per formula with a magnitude (not :data:`EXACT`): its constant and its worst row."""
-    out = {}
-    for key in dict.fromkeys(r.key for r in rows if r.key not in EXACT):
-        worst = max((r for r in rows if r.key == key and LOG_S not in r.route),
-                    key=lambda r: r.worst)
-        out[key] = (constant(key, worst.worst), worst)
+def constants(rows: Sequence[Row]) -> dict[str, dict[Key, tuple[int, Row]]]:
+    """Per dtype, per formula with a magnitude (not :data:`EXACT`): its constant (from
+    that dtype's routes only) and its worst row."""
+    out: dict[str, dict[Key, tuple[int, Row]]] = {}
+    for r in rows:
+        best = out.setdefault(r.dtype, {}).get(r.key, (0, None))[1]
+        if r.key not in EXACT and (best is None or r.worst > best.worst):
+            out[r.dtype][r.key] = (constant(r.key, r.worst), r)
     return out
 
 
@@ -411,25 +439,20 @@ def _name(key: Key) -> str:
 
 
 def _gaps(rows: Sequence[Row]) -> Iterator[str]:
-    """Where no constant can help: the model itself falls short."""
-    g = lambda x: f"{x:.3g}"  # noqa: E731
-    for key in dict.fromkeys(r.key for r in rows):
-        mine = [r for r in rows if r.key == key and LOG_S not in r.route]
-        r = max(mine, key=lambda x: x.worst)
+    """Where the model falls short (no constant can help), and where a constant is a
+    library's own inaccuracy (beyond MARGIN x the operation count), not roundings."""
+    for (key, dtype) in dict.fromkeys((r.key, r.dtype) for r in rows):
+        mine = [r for r in rows if r.key == key and r.dtype == dtype]
+        r, f = max(mine, key=lambda x: x.worst), max(mine, key=lambda x: x.floor)
+        at = f"`{_name(key)}`, {dtype}: {r.library} ({r.route}"
         if key in EXACT and r.worst > 0:
-            yield (f"`{_name(key)}`: models.py charges 0, but {r.library} ({r.route}, "
-                   f"{r.dtype}) is off by {g(r.worst)} u abs(f) at {r.where} (and alike).")
-        alt = [x.worst for x in rows if x.key == key and LOG_S in x.route]
-        if alt and r.worst > 2 * max(alt):
-            yield (f"`{_name(key)}`: the worst C, {g(r.worst)} ({r.library}, {r.route}, "
-                   f"{r.dtype}, {r.where}), is the rounding of log s (gradients through "
-                   f"log_softmax) that analysis.py does not charge; with h abs(log s) "
-                   f"charged too, the worst C is {g(max(alt))}.")
-        r = max(mine, key=lambda x: x.floor)
-        if r.floor > 1:
-            yield (f"`{_name(key)}`: in the underflow range the error reaches {g(r.floor)} "
-                   f"times the budget's floor ({r.library}, {r.route}, {r.dtype}, "
-                   f"{r.floor_where}).")
+            yield f"{at}, {r.where}) is off by {r.worst:.3g} u abs(f); models.py charges 0."
+        elif key not in EXACT and r.worst > MARGIN * OPS[key]:
+            yield (f"{at}, {r.where}) needs {r.worst:.3g}, more than {MARGIN:g} x the operation "
+                   f"count ({OPS[key]}): the library's own inaccuracy, measured, not derived.")
+        if f.floor > 1:
+            yield (f"`{_name(key)}`, {dtype}: {f.library} ({f.route}, {f.floor_where}) is off by "
+                   f"{f.floor:.3g} times the underflow floor.")
 
 
 def render(rows: Sequence[Row], notes: Sequence[str], command: str) -> str:
@@ -439,33 +462,49 @@ def render(rows: Sequence[Row], notes: Sequence[str], command: str) -> str:
     table, g = constants(rows), lambda x: f"{x:.3g}"
     v = versions(("numpy", "scipy", "torch", "jax", "jaxlib", "mpmath"))
     model = re.sub(r":\w+:`([^`]*)`", r"`\1`", " ".join(__doc__.split("\n\n")[2].split()))
+    keys = list(dict.fromkeys(k for t in table.values() for k in t))
+
+    def cell(dtype: str, key: Key) -> str:
+        c, r = table[dtype][key]
+        return f"{g(r.worst)} | {r.library}, {r.route}{', ' * bool(r.where)}{r.where} | **{c}**"
+
+    def block(kind: str) -> Iterator[str]:  # ulps.py's table, one constant a line
+        yield f"{_TABLES[kind]}: dict[str, dict[str, float]] = {{"
+        for dtype, entries in table.items():
+            yield f'    "{dtype}": {{'
+            yield from (f'        "{k[1]}": {c:.1f},' for k, (c, _) in entries.items()
+                        if k[0] == kind)
+            yield "    },"
+        yield "}"
+
     return "\n".join([
         "# Per-formula error bounds, measured against mpmath", "",
         f"Generated by `{command}` (do not edit: rerun it) on {cpu_name()}: "
         + ", ".join(f"{k} {x}" for k, x in v.items()) + ".", *(f"Note: {x}." for x in notes),
         "", model.replace("``", "`"), "",
-        f"**The rule.** constant = max(operation count, ceil({MARGIN:g} x the worst C over "
-        "every library, route and dtype)): twice the worst point found, rounded up to an "
-        "integer, never below the roundings in the formula (`OPS`). Inputs (`inputs`, "
-        "`softmax_rows` in crosscheck/budget/calibrate.py): |z| log-spaced and log-uniform "
-        "from the smallest normal to 1e4 (float32) / 1e5 (float64), 0, uniform windows around "
-        "0 and the branch switches, random bit patterns; labels 0, 1, 1/2, uniform in [0, 1]. "
-        f"A constant below the former default C_F = {ulps.C_F:g} makes the budget tighter.",
-        "", "## The constants (crosscheck/budget/ulps.py)", "",
-        "| formula | ops | worst C | library, route, dtype | at | constant |",
-        "| --- | --- | --- | --- | --- | --- |",
-        *(f"| `{_name(k)}` | {OPS[k]} | {g(r.worst)} | {r.library}, {r.route}, {r.dtype} | "
-          f"{r.where} | **{c}** |" for k, (c, r) in table.items()),
-        "", "```python",
-        *(f"{t} = {{" + ", ".join(f"{k[1]!r}: {c:.1f}" for k, (c, _) in table.items()
-                                  if k[0] == key) + "}" for key, t in _TABLES.items()),
-        "```", "", "## Where the model itself falls short", "",
-        *(f"* {x}" for x in _gaps(rows) or ["none"]), "", "## Every measurement", "",
+        "What grows with the input (log s's rounding through log_softmax, log sigmoid's "
+        "through exp(z - softplus(z)), silu's flushed sigmoid times z) and leaky_relu's "
+        "inexact slope are charged by the model, not a constant (docs/error-budget.md, "
+        f"\"What a layer makes\"). **The rule, per dtype:** constant = max(operation count, "
+        f"ceil({MARGIN:g} x the worst C over every library and route in that dtype)). Inputs "
+        "(`inputs`, `softmax_rows`, `softmax_corners`): abs(z) log-spaced and log-uniform "
+        "from the smallest normal to 1e4 (float32) / 1e5 (float64), 0, windows around 0, the "
+        "branch switches and log_rounding's peak, random bit patterns; labels 0, 1, 1/2, "
+        "uniform in [0, 1]; softmax rows of every kind and the corner (a logit 2^k below the "
+        "maximum, every k whose s is normal).", "",
+        "## The constants (crosscheck/budget/ulps.py)", "",
+        "| formula | ops | float32: worst C | at | constant | float64: worst C | at | constant |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *(f"| `{_name(k)}` | {OPS[k]} | {cell('float32', k)} | {cell('float64', k)} |"
+          for k in keys),
+        "", "```python", *(x for kind in _TABLES for x in block(kind)), "```", "",
+        "## Where the model falls short, and constants a library sets", "",
+        *(f"* {x}" for x in list(_gaps(rows)) or ["none"]), "", "## Every measurement", "",
         "worst C: the smallest constant covering every point (relative to abs(f) where "
-        "models.py charges nothing); underflow: where u mag < tiny, the worst error beyond "
-        "the model's other terms over the budget's floor (C_F tiny per quantity; <= 1 is "
-        "covered). P = 64: 64 examples a problem (64 outputs for the sigmoid costs); P = 1: "
-        "one example (7 outputs).", "",
+        "models.py charges nothing; 0: the charges not multiplied by C cover it); underflow: "
+        "where u mag < tiny, the worst error beyond the model's other terms over the budget's "
+        "floor (<= 1 is covered). P = 64: 64 examples a problem (64 outputs for the sigmoid "
+        "costs); P = 1: one example (7 outputs).", "",
         "| formula | library | route | dtype | points | worst C | at | underflow | at |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *(f"| `{_name(r.key)}` | {r.library} | {r.route} | {r.dtype} | {r.points} | "
@@ -480,11 +519,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     default = Path(__file__).resolve().parents[2] / "docs" / "ulp-bounds.md"
     parser.add_argument("--out", type=Path, default=default)
     args = parser.parse_args(argv)
-    rows, notes = measure(args.points, args.seed)
+    found, notes = measure(args.points, args.seed)
     command = f"python -m crosscheck.budget.calibrate --points {args.points} --seed {args.seed}"
-    args.out.write_text(render(rows, notes, command), encoding="utf-8")
-    for key, (c, r) in constants(rows).items():
-        print(f"{_name(key):36} {c:4d}  worst {r.worst:.3g}: {r.library}, {r.route}, {r.dtype}")
+    args.out.write_text(render(found, notes, command), encoding="utf-8")
+    for dtype, table in constants(found).items():
+        for key, (c, r) in table.items():
+            print(f"{dtype} {_name(key):36} {c:4d}  worst {r.worst:.3g}: {r.library}, {r.route}")
     print(*notes, f"wrote {args.out}", sep="\n")
     return 0
 

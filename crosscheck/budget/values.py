@@ -45,6 +45,7 @@ def values(problem: Problem) -> Values:
     X = np.asarray(problem.X, dtype=np.float64)
     Y = np.asarray(problem.Y, dtype=np.float64)
     L = len(weights)
+    u = float(np.finfo(problem.dtype).eps) / 2.0  # the models' unit roundoff
     z: list = [X]
     a: list = [X]
     fp: list = [None]
@@ -65,8 +66,8 @@ def values(problem: Problem) -> Values:
         a.append(al)
         fp.append(spec.derivative(name, zl, al))
         f2.append(spec.second_derivative(name, zl, al))
-        vmag.append(MODELS[name].value_mag(zl, al))
-        dmag.append(MODELS[name].deriv_mag(zl, al))
+        vmag.append(MODELS[name].value_mag(zl, al, u))
+        dmag.append(MODELS[name].deriv_mag(zl, al, u))
     cost = spec.COSTS[problem.cost]
     h = a[L]
     if cost.outputs == ("softmax",):

@@ -48,32 +48,45 @@ def test_a_sum_of_two_products() -> None:
 def test_a_saturated_sigmoid_is_charged_on_y_and_h_not_on_y_minus_h() -> None:
     """z = 40: h = sigma(40) rounds to 1 and y - h = 4.2e-18 exactly (seed eq. 13).
 
-    The output delta is charged C (|y| + |h|) = 2 C, C = ulps.OUTPUT["log_likelihood"]
-    (plus f'(z) M(z), which is 0 to first order and 2 C u x 80 in the second pass):
-    S = 2 C for the bias and the weight (x = 1). A float64 answer of exactly 0 (1 - 1.0)
-    is within K u S (6e-14 with C = 67); an answer off by 1e-12 is not.
+    The output delta is charged C (|y| + |h|) = 2 C, C = the float64 OUTPUT constant of
+    log_likelihood, plus the rounding of log sigma (models.log_rounding: min(40, e^-40 / u)
+    = 0.038, times |y| sigma(-40) + h = 1) (and f'(z) M(z), which is 0 to first order and
+    2 C u x 80 in the second pass): S = 2 C + 0.038 for the bias and the weight (x = 1). A
+    float64 answer of exactly 0 (1 - 1.0) is within K u S; an answer off by 1e-12 is not.
     """
     p = _net(0.0, [[40.0]], [1.0], 1.0, "sigmoid", "log_likelihood")
     b = budget(p)
-    c = ulps.OUTPUT.get("log_likelihood", C_F)
-    np.testing.assert_allclose(b.scale[0][:, 0], [2 * c, 2 * c], rtol=1e-9)
+    c = ulps.constant("output", "log_likelihood", "float64")
+    s = 2 * c + np.exp(-40.0) / U64
+    np.testing.assert_allclose(b.scale[0][:, 0], [s, s], rtol=1e-9)
     exact = 1.0 / (1.0 + np.exp(40.0))  # y - h = sigma(-40)
     ref = [np.array([[exact], [exact]])]
     assert ratios([np.zeros((2, 1))], ref, b)[0].max() < 1.0
     assert ratios([np.full((2, 1), 1e-12)], ref, b)[0].max() > 1.0
 
 
+def test_each_dtype_reads_its_own_constants() -> None:
+    """The saturated sigmoid above in float32: S = 2 C + e^-40 / u with float32's constant
+    C and unit roundoff (the analysis reads the problem's dtype's table), plus the second
+    pass's u-sized terms (u E(f') M(z) = 2^-24 x 16 x 80, 8e-6 relative)."""
+    p = _net(0.0, [[40.0]], [1.0], 1.0, "sigmoid", "log_likelihood", np.float32)
+    b = budget(p)
+    s = 2 * ulps.constant("output", "log_likelihood", "float32") + np.exp(-40.0) / U32
+    np.testing.assert_allclose(b.scale[0][:, 0], [s, s], rtol=2e-5)
+    assert ulps.constant("value", "tanh", "float32") < ulps.constant("value", "tanh", "float64")
+
+
 def test_a_softmax_of_one_output() -> None:
     """N_L = 1: h = 1 and the exact gradient is 0 whatever the weights.
 
     z = 0.3 + 0.5 x 2 = 1.3 with M(z) = 2 (|b| + |v x|) = 2.6. The softmax charge is
-    M(s) = h (C N_L + 2 (|z - max z| + M(z))) = C + 5.2, C = ulps.OUTPUT[cost], and the
-    delta y - h sum(y) gets M(s) |y| + h |y| (N_L + 1) + |y| = C + 5.2 + 2 + 1: S = C + 8.2
-    (bias) and |x| (C + 8.2) (weight).
+    M(s) = h (C N_L + 2 (|z - max z| + M(z)) + |log s|) = C + 5.2 (log s = 0), C = the
+    float64 constant of the cost, and the delta y - h sum(y) gets M(s) |y| + h |y| (N_L + 1)
+    + |y| = C + 5.2 + 2 + 1: S = C + 8.2 (bias) and |x| (C + 8.2) (weight).
     """
     p = _net(0.3, [[0.5]], [2.0], 1.0, "softmax", "softmax_log_likelihood")
     b = budget(p)
-    s = ulps.OUTPUT.get("softmax_log_likelihood", C_F) + 8.2
+    s = ulps.constant("output", "softmax_log_likelihood", "float64") + 8.2
     np.testing.assert_allclose(b.scale[0][:, 0], [s, 2 * s], rtol=1e-12)
 
 
