@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
@@ -119,16 +120,18 @@ def init_weights(
         raise ValueError(
             f"sizes: expected at least two positive integers (Q, N_1, ..., N_L), got {sizes!r}"
         )
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype: expected float32 or float64, got {dtype!r}") from None
     if dtype not in FLOAT_DTYPES:
         raise ValueError(f"dtype: expected float32 or float64, got {dtype}")
-    if scheme not in ("glorot", "he"):
+    if not isinstance(scheme, str) or scheme not in ("glorot", "he"):
         raise ValueError(f"scheme: expected 'glorot' or 'he', got {scheme!r}")
-    if not (math.isfinite(gain) and gain >= 0) or not (math.isfinite(bias) and bias >= 0):
-        raise ValueError(
-            f"gain, bias: expected finite non-negative numbers, got gain={gain!r}, bias={bias!r}"
-        )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    for name, value in (("gain", gain), ("bias", bias)):
+        if not _finite_non_negative(value):
+            raise ValueError(f"{name}: expected a finite non-negative number, got {value!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else _generator(seed)
     weights = []
     for n_in, n_out in itertools.pairwise(sizes):
         fan = n_in + n_out if scheme == "glorot" else n_in
@@ -138,6 +141,27 @@ def init_weights(
         w[1:] = rng.uniform(-r, r, size=(n_in, n_out))
         weights.append(w.astype(dtype))
     return weights
+
+
+def _finite_non_negative(x: Any) -> bool:
+    return (
+        isinstance(x, numbers.Real)
+        and not isinstance(x, (bool, np.bool_))
+        and math.isfinite(x)
+        and x >= 0
+    )
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, with its TypeError or ValueError for a bad seed
+    (a negative integer, a string, a float) turned into a ValueError naming ``seed``."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "seed: expected None, a non-negative integer (or a sequence of them, or a "
+            f"np.random.SeedSequence) or a np.random.Generator, got {seed!r} ({exc})"
+        ) from None
 
 
 def _as_float_array(x: Any, name: str, ndim: int) -> np.ndarray:
