@@ -109,7 +109,7 @@ def sigmoid_pair(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     by a subtraction, so it keeps its digits when h is near 1 (seed eq. 13's y - h,
     costs.py). Below :data:`EXPIT_BELOW` elements: ``expit(z)`` and ``expit(-z)``.
     """
-    if _few(z):
+    if (z.size if type(z) is np.ndarray else np.size(z)) < EXPIT_BELOW:  # _few, inlined
         return _expit(z), _expit(np.negative(z))
     e = _exp_minus_abs(z)
     h = _one_or_e(z, e, positive=True)

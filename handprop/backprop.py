@@ -156,7 +156,8 @@ def _gradients(
     once (:func:`_plan`): at the tiny shape the Python around the ~20 NumPy calls costs
     as much as they do."""
     P, dtype, L = X.shape[0], X.dtype, len(weights)
-    unit = _with_unit(P, X.shape[1], dtype, order="C")  # [1 X]; X is row-major: a plain copy
+    unit = np.empty((P, X.shape[1] + 1), dtype)  # [1 X] (_with_unit, inlined): row-major
+    unit[:, 0] = 1.0  # like X, so that X goes in as a plain copy
     unit[:, 1:] = X
     unit_a: list[np.ndarray | None] = [unit]
     z: list[np.ndarray | None] = [None]
@@ -164,7 +165,8 @@ def _gradients(
     for l in range(L - 1):
         # eq. 1: z_{n_{l+1}} = sum_{n_l = 0..N_l} w_{n_l n_{l+1}} a_{n_l}, with a_0 = 1
         w, act = weights[l], plan.hidden[l]
-        nxt = _with_unit(P, w.shape[1], dtype)
+        nxt = np.empty((P, w.shape[1] + 1), dtype, order="F")  # [1 a^{l+1}], column-major
+        nxt[:, 0] = 1.0
         al = nxt[:, 1:]
         if plan.z_in_a[l]:  # z^T into the rows of [1 a]^T that a^T then overwrites
             zl = np.dot(w.T, unit.T, out=nxt.T[1:]).T

@@ -443,3 +443,20 @@ def test_non_finite_values_are_found_in_any_layout_and_beside_huge_ones(where, v
         target[-1, -1] = value
         assert_names_argument(handprop.gradients,
                               (weights, X, p["Y"], p["activations"], p["cost"]), where)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_labels_in_zero_one_at_the_edges(dtype) -> None:
+    """The [0, 1] rule at its edges (the fast path reads a label's bits): 0, -0.0, the
+    smallest subnormal and 1 pass; the next float above 1 and -smallest subnormal fail."""
+    p = base(dtype=dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    for y in (0.0, -0.0, tiny, 1.0):
+        Y = p["Y"].copy()
+        Y[1, 0] = y
+        handprop.gradients(p["weights"], p["X"], Y, p["activations"], p["cost"])
+    for y in (np.nextafter(dtype(1), dtype(2)), -tiny):
+        Y = p["Y"].copy()
+        Y[1, 0] = y
+        assert_names_argument(handprop.gradients,
+                              (p["weights"], p["X"], Y, p["activations"], p["cost"]), "Y")
