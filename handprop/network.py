@@ -215,13 +215,23 @@ def _native_float(x: np.ndarray, name: str) -> np.ndarray:
     raise ValueError(f"{name}: expected dtype float32 or float64, got {x.dtype}")
 
 
+_DOT_BELOW = 4096
+"""Arrays with fewer elements are checked for finiteness by a dot product first (one BLAS
+call instead of two NumPy calls: 1.9 against 2.4 us for 1 000 elements). Larger ones go
+to ``isfinite`` alone: OpenBLAS runs longer dot products on several threads, and on a
+loaded machine a float64 one of 20 000 elements then took 12 ms instead of 7 us."""
+
+
 def _all_finite(x: np.ndarray) -> bool:
-    """Every element finite. First the sum of squares, one BLAS call: a NaN or an infinity
-    anywhere makes it NaN or +inf whatever the order of summation (no IEEE operation turns
-    either back into a finite number), so a finite sum proves every element finite. Only
-    an overflowing sum (elements beyond ~1e154, or ~1e19 in float32) asks the elementwise
-    test, ``count_nonzero(isfinite(x))`` (a plain C loop; cheaper than ``.all()``)."""
-    return math.isfinite(np.vdot(x, x)) or np.count_nonzero(np.isfinite(x)) == x.size
+    """Every element finite. On small arrays first the sum of squares, one BLAS call: a
+    NaN or an infinity anywhere makes it NaN or +inf whatever the order of summation (no
+    IEEE operation turns either back into a finite number), so a finite sum proves every
+    element finite. Larger arrays, and an overflowing sum (elements beyond ~1e154, or
+    ~1e19 in float32), take the elementwise test, ``count_nonzero(isfinite(x))`` (a plain C
+    loop; cheaper than ``.all()``)."""
+    if x.size < _DOT_BELOW and math.isfinite(np.vdot(x, x)):
+        return True
+    return np.count_nonzero(np.isfinite(x)) == x.size
 
 
 def _not_finite(x: np.ndarray, name: str) -> ValueError:

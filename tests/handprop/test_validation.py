@@ -460,3 +460,16 @@ def test_labels_in_zero_one_at_the_edges(dtype) -> None:
         Y[1, 0] = y
         assert_names_argument(handprop.gradients,
                               (p["weights"], p["X"], Y, p["activations"], p["cost"]), "Y")
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_values_are_found_in_large_arrays(value) -> None:
+    """Arrays of 4 096 elements and more skip the dot product (threaded in BLAS) and are
+    checked element by element."""
+    p = base()
+    X = np.tile(p["X"], (1500, 1))
+    Y = np.tile(p["Y"], (1500, 1))
+    handprop.gradients(p["weights"], X, Y, p["activations"], p["cost"])
+    X[2999, 1] = value
+    assert_names_argument(handprop.gradients, (p["weights"], X, Y, p["activations"], p["cost"]),
+                          "X")
