@@ -10,6 +10,13 @@ Supported dtypes are float32 and float64; all arrays of one call share the dtype
 results come back in it. ``P = 0`` (no examples) is valid: C is the empty sum 0 and every
 gradient is 0 (seed eq. 2 and 3 are sums over p).
 
+What counts as an array (a masked array, another ndarray subclass, the non-native byte
+order): :mod:`handprop.arrays`.
+
+Bad arguments of :func:`init_weights` (a negative or non-integer ``seed``, an unknown
+``dtype`` or ``scheme``, a negative, non-finite or non-numeric ``gain`` or ``bias``) raise
+``ValueError`` naming the argument too.
+
 Underflow is expected, not an error: a saturated unit has e^{-|z|} below the smallest
 float, and products of small deltas can round to subnormals or 0; IEEE gradual underflow
 gives the correctly rounded result. The public functions therefore run under
@@ -31,6 +38,15 @@ import numpy as np
 
 from handprop import activations as _activations
 from handprop import costs as _costs
+from handprop.arrays import (
+    FLOAT_DTYPE_SET,
+    FLOAT_DTYPES,
+    UNIT_BITS,
+    all_finite,
+    as_float_array,
+    check_finite,
+    not_finite,
+)
 
 __all__ = [
     "FLOAT_DTYPES",
@@ -43,8 +59,6 @@ __all__ = [
     "validate_weights",
 ]
 
-FLOAT_DTYPES: tuple[np.dtype, ...] = (np.dtype(np.float32), np.dtype(np.float64))
-_FLOAT_DTYPE_SET = frozenset(FLOAT_DTYPES)  # one hash lookup per check instead of two ==
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -164,89 +178,6 @@ def _generator(seed: Any) -> np.random.Generator:
         ) from None
 
 
-def _as_float_array(x: Any, name: str, ndim: int) -> np.ndarray:
-    """``x`` as an ``ndim``-D float32 or float64 array of native byte order, else a
-    ``ValueError`` naming ``name``. A plain ndarray of a native float dtype (the common
-    case) costs three attribute checks; everything else goes through :func:`_to_array`."""
-    if type(x) is not np.ndarray:
-        x = _to_array(x, name, ndim)
-    if x.ndim != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-D array, got shape {x.shape}")
-    if x.dtype not in _FLOAT_DTYPE_SET:
-        x = _native_float(x, name)
-    return x
-
-
-def _to_array(x: Any, name: str, ndim: int) -> np.ndarray:
-    """A plain ndarray from anything else: a masked array is refused (its mask would be
-    ignored), another ndarray subclass (``np.matrix``, ``np.memmap``) is viewed as a plain
-    array (no copy; its own operators would change handprop's arithmetic), nested
-    sequences are converted, ragged or non-numeric ones refused."""
-    if isinstance(x, np.ma.MaskedArray):
-        raise ValueError(
-            f"{name}: expected an array without a mask, got a numpy.ma.MaskedArray; "
-            f"handprop would ignore its mask. Pass {name}.filled(value) to fill the masked "
-            "entries, or select the unmasked rows first"
-        )
-    if isinstance(x, np.ndarray):
-        return x.view(np.ndarray)
-    try:
-        x = np.asarray(x)
-    except ValueError as exc:
-        raise ValueError(
-            f"{name}: expected a {ndim}-D float32 or float64 array, got a ragged "
-            f"{type(x).__name__} ({exc})"
-        ) from None
-    if x.dtype == object:
-        raise ValueError(
-            f"{name}: expected a {ndim}-D float32 or float64 array, got a ragged or "
-            f"non-numeric {type(x).__name__}"
-        )
-    return x
-
-
-def _native_float(x: np.ndarray, name: str) -> np.ndarray:
-    """A float32 or float64 array stored in the other byte order, converted to the native
-    order (the same numbers: byte order is storage, not precision, so this is no cast);
-    ``ValueError`` for every other dtype."""
-    native = x.dtype.newbyteorder("=")
-    if native in _FLOAT_DTYPE_SET:
-        return x.astype(native)
-    raise ValueError(f"{name}: expected dtype float32 or float64, got {x.dtype}")
-
-
-_DOT_BELOW = 4096
-"""Arrays with fewer elements are checked for finiteness by a dot product first (one BLAS
-call instead of two NumPy calls: 1.9 against 2.4 us for 1 000 elements). Larger ones go
-to ``isfinite`` alone: OpenBLAS runs longer dot products on several threads, and on a
-loaded machine a float64 one of 20 000 elements then took 12 ms instead of 7 us."""
-
-
-def _all_finite(x: np.ndarray) -> bool:
-    """Every element finite. On small arrays first the sum of squares, one BLAS call: a
-    NaN or an infinity anywhere makes it NaN or +inf whatever the order of summation (no
-    IEEE operation turns either back into a finite number), so a finite sum proves every
-    element finite. Larger arrays, and an overflowing sum (elements beyond ~1e154, or
-    ~1e19 in float32), take the elementwise test, ``count_nonzero(isfinite(x))`` (a plain C
-    loop; cheaper than ``.all()``)."""
-    if x.size < _DOT_BELOW and math.isfinite(np.vdot(x, x)):
-        return True
-    return np.count_nonzero(np.isfinite(x)) == x.size
-
-
-def _not_finite(x: np.ndarray, name: str) -> ValueError:
-    """The error for an array with a NaN or an infinity, naming the first one."""
-    bad = np.argwhere(~np.isfinite(x))[0]
-    return ValueError(
-        f"{name}: expected finite values, got {x[tuple(bad)]} at index {tuple(bad.tolist())}"
-    )
-
-
-def _check_finite(x: np.ndarray, name: str) -> None:
-    if not _all_finite(x):
-        raise _not_finite(x, name)
-
-
 _WEIGHT_NAMES = tuple(f"weights[{l}]" for l in range(32))
 
 
@@ -275,8 +206,8 @@ def validate_weights(weights: Sequence[np.ndarray]) -> tuple[list[np.ndarray], n
     # a plain 2-D float ndarray (the common case) decided inline, without a call
     out = [
         w
-        if type(w) is np.ndarray and w.ndim == 2 and w.dtype in _FLOAT_DTYPE_SET
-        else _as_float_array(w, _weight_name(l), 2)
+        if type(w) is np.ndarray and w.ndim == 2 and w.dtype in FLOAT_DTYPE_SET
+        else as_float_array(w, _weight_name(l), 2)
         for l, w in enumerate(weights)
     ]
     dtype = out[0].dtype
@@ -300,8 +231,8 @@ def validate_weights(weights: Sequence[np.ndarray]) -> tuple[list[np.ndarray], n
                 "rows = previous layer's units + 1 bias row"
             )
         rows = n_out + 1
-        if not _all_finite(w):
-            raise _not_finite(w, f"weights[{l}]")
+        if not all_finite(w):
+            raise not_finite(w, f"weights[{l}]")
     return out, dtype
 
 
@@ -380,14 +311,6 @@ def _check_names(activations: Any, L: int, cost: Any) -> Names:
     return Names(hidden, out_name, spec)
 
 
-_UNIT_BITS = {
-    dt: (np.dtype(f"u{dt.itemsize}"), np.array(np.ones((), dt).view(f"u{dt.itemsize}")))
-    for dt in FLOAT_DTYPES
-}  # the unsigned integer type of each float's size, and 1.0's bits as a 0-d array of it
-for _bits in _UNIT_BITS.values():
-    _bits[1].flags.writeable = False
-
-
 def validate(
     weights: Sequence[np.ndarray],
     X: Any,
@@ -419,7 +342,7 @@ def validate_names(
     weights, dtype = validate_weights(weights)
     Q, N_L, L = weights[0].shape[0] - 1, weights[-1].shape[1], len(weights)
 
-    X = _as_float_array(X, "X", 2)
+    X = as_float_array(X, "X", 2)
     if X.shape[1] != Q:
         raise ValueError(
             f"X: expected shape (P, {Q}) to match weights[0] of shape "
@@ -427,8 +350,8 @@ def validate_names(
         )
     if X.dtype != dtype:
         raise ValueError(f"X: dtype {X.dtype} differs from the weights' {dtype} (no silent casts)")
-    if not _all_finite(X):
-        raise _not_finite(X, "X")
+    if not all_finite(X):
+        raise not_finite(X, "X")
 
     names = _checked_names(activations, L, cost)
     spec = names.cost
@@ -437,7 +360,7 @@ def validate_names(
             raise ValueError("cost: Y was given without a cost name")
         return weights, X, None, names
 
-    Y = _as_float_array(Y, "Y", 2)
+    Y = as_float_array(Y, "Y", 2)
     if Y.shape != (X.shape[0], N_L):
         raise ValueError(
             f"Y: expected shape (P, N_L) = {(X.shape[0], N_L)} to match X's P and the "
@@ -447,7 +370,7 @@ def validate_names(
         raise ValueError(f"Y: dtype {Y.dtype} differs from the weights' {dtype} (no silent casts)")
     labels = spec.labels
     if labels == "any" or not Y.size:
-        _check_finite(Y, "Y")
+        check_finite(Y, "Y")
         return weights, X, Y, names
     if labels == "unit":
         # Every label in [+0, 1] is done with one comparison and a count: a non-negative
@@ -455,14 +378,14 @@ def validate_names(
         # value (a negative one, -0.0, a NaN, an infinity, anything above 1) reads above
         # 1.0's bits. Whatever fails this goes through the range below, which decides
         # (and accepts -0.0) as before.
-        bits, one = _UNIT_BITS[dtype]
+        bits, one = UNIT_BITS[dtype]
         if np.count_nonzero(np.less_equal(Y.view(bits), one)) == Y.size:
             return weights, X, Y, names
     # The label rules need Y's range; a NaN or an infinity shows in it, so a finite range
     # also proves Y finite (one reduction fewer; the checks and messages keep their order).
     lo, hi = Y.min(), Y.max()
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        _check_finite(Y, "Y")
+        check_finite(Y, "Y")
     if labels == "unit" and (lo < 0 or hi > 1):
         raise ValueError(f"Y: cost {cost!r} expects labels in [0, 1], got values in [{lo}, {hi}]")
     if labels == "nonnegative" and lo < 0:
