@@ -342,7 +342,8 @@ def validate_names(
     weights, dtype = validate_weights(weights)
     Q, N_L, L = weights[0].shape[0] - 1, weights[-1].shape[1], len(weights)
 
-    X = as_float_array(X, "X", 2)
+    if not (type(X) is np.ndarray and X.ndim == 2 and X.dtype in FLOAT_DTYPE_SET):
+        X = as_float_array(X, "X", 2)  # the common case above, decided without a call
     if X.shape[1] != Q:
         raise ValueError(
             f"X: expected shape (P, {Q}) to match weights[0] of shape "
@@ -360,7 +361,8 @@ def validate_names(
             raise ValueError("cost: Y was given without a cost name")
         return weights, X, None, names
 
-    Y = as_float_array(Y, "Y", 2)
+    if not (type(Y) is np.ndarray and Y.ndim == 2 and Y.dtype in FLOAT_DTYPE_SET):
+        Y = as_float_array(Y, "Y", 2)
     if Y.shape != (X.shape[0], N_L):
         raise ValueError(
             f"Y: expected shape (P, N_L) = {(X.shape[0], N_L)} to match X's P and the "
