@@ -49,7 +49,7 @@ import numpy as np
 
 from handprop import activations as _activations
 from handprop import costs as _costs
-from handprop.network import ignore_underflow, validate
+from handprop.network import ignore_underflow, validate, validate_names
 
 __all__ = ["ForwardPass", "cost", "forward", "gradients"]
 
@@ -80,99 +80,133 @@ def _with_unit(P: int, n: int, dtype: np.dtype, order: str = "F") -> np.ndarray:
     return out
 
 
-class _Pass(NamedTuple):
-    """The forward pass as backprop needs it: z and a (as :class:`ForwardPass`), the
-    arrays [1 a^l] for l = 0..L-1, and 1 - h for a sigmoid output (else None)."""
-
-    z: list[np.ndarray]
-    a: list[np.ndarray]
-    unit_a: list[np.ndarray]
-    h_complement: np.ndarray | None
-
-
 _FROM_A_ALONE = frozenset({"sigmoid", "tanh", "identity"})
 """Hidden activations whose derivative backprop takes from a alone (sigmoid's a (1 - a),
 seed eq. 13; tanh's 1 - a^2; identity's 1), so z need not outlive a."""
 
 
 def _forward_pass(
-    weights: Sequence[np.ndarray],
-    X: np.ndarray,
-    activations: Sequence[str],
-    keep_z: bool = True,
-) -> _Pass:
-    """The forward pass. With ``keep_z`` False (backprop's own use), a hidden layer whose
-    derivative needs a alone computes z^{l+1} straight into the columns of [1 a^{l+1}] and
-    a^{l+1} overwrites it there: one large array fewer per layer (fresh pages cost ~0.25 ms
-    a MB); ``z[l+1]`` is then a^{l+1} itself and must not be read as z."""
+    weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
+) -> ForwardPass:
+    """The forward pass of :func:`forward` and :func:`cost`: z and a of every layer."""
     P, dtype, L = X.shape[0], X.dtype, len(weights)
-    unit_a = [_with_unit(P, X.shape[1], dtype, order="C")]  # X is row-major: a plain copy
-    unit_a[0][:, 1:] = X
+    unit = _with_unit(P, X.shape[1], dtype, order="C")  # X is row-major: a plain copy
+    unit[:, 1:] = X
     z, a = [X], [X]
-    h_complement = None
-    for l, (w, name) in enumerate(zip(weights, activations, strict=True)):
+    for l in range(L - 1):
         # eq. 1: z_{n_{l+1}} = sum_{n_l = 0..N_l} w_{n_l n_{l+1}} a_{n_l}, with a_0 = 1
-        if l < L - 1:
-            nxt = _with_unit(P, w.shape[1], dtype)
-            if keep_z or name not in _FROM_A_ALONE:
-                zl = np.dot(w.T, unit_a[l].T).T  # column-major like [1 a]: (w^T [1 a]^T)^T
-            else:  # z^T into the rows of [1 a]^T that a^T then overwrites
-                zl = np.dot(w.T, unit_a[l].T, out=nxt.T[1:]).T
-            z.append(zl)
-            a.append(_activations.value_into(name, zl, nxt[:, 1:]))
-            unit_a.append(nxt)
-            continue
-        zl = np.dot(unit_a[l], w)  # the output, row-major like Y
+        w = weights[l]
+        nxt = _with_unit(P, w.shape[1], dtype)
+        zl = np.dot(w.T, unit.T).T  # column-major like [1 a]: (w^T [1 a]^T)^T
         z.append(zl)
-        if name == "sigmoid":
-            h, h_complement = _activations.sigmoid_pair(zl)
-            a.append(h)
-        else:
-            a.append(_activate(name, zl))
-    return _Pass(z, a, unit_a, h_complement)
+        a.append(_activations.value_into(activations[l], zl, nxt[:, 1:]))
+        unit = nxt
+    zl = np.dot(unit, weights[-1])  # the output, row-major like Y
+    z.append(zl)
+    a.append(_activate(activations[-1], zl))
+    return ForwardPass(z, a)
 
 
 def _forward(
     weights: Sequence[np.ndarray], X: np.ndarray, activations: Sequence[str]
 ) -> ForwardPass:
-    fp = _forward_pass(weights, X, activations)
-    return ForwardPass(fp.z, fp.a)
+    return _forward_pass(weights, X, activations)
 
 
-def _output_delta(fp: _Pass, Y: np.ndarray, activations: Sequence[str], cost: str) -> np.ndarray:
-    """dC/dz^L, shape (P, N_L): seed eq. 13 (y - h) for the sigmoid costs, costs.py else."""
-    spec = _costs.COSTS[cost]
-    if fp.h_complement is not None and spec.outputs == ("sigmoid",):
-        return _costs.sigmoid_output_delta(fp.a[-1], fp.h_complement, Y, spec.sign)
-    out = activations[-1]
-    fprime = _activations.ACTIVATIONS[out].derivative if out in _activations.ACTIVATIONS else None
-    return spec.delta(fp.z[-1], fp.a[-1], Y, fprime)
+class _Plan(NamedTuple):
+    """What backprop needs of the names, looked up once per (activations, cost): each
+    hidden layer's activation, whether its z is computed where its a goes (an f' taken
+    from a alone), the output's name and the cost."""
+
+    hidden: tuple[_activations.Activation, ...]
+    z_in_a: tuple[bool, ...]
+    output: str
+    cost: _costs.Cost
+    pair_delta: bool  # a sigmoid output with a sigmoid cost: eq. 13 from h and 1 - h
+
+
+_PLANS: dict[tuple[tuple[str, ...], str, str], _Plan] = {}
+
+
+def _plan(hidden: tuple[str, ...], output: str, cost: str) -> _Plan:
+    """The :class:`_Plan` of checked names (by value: strings, never arrays)."""
+    key = (hidden, output, cost)
+    plan = _PLANS.get(key)
+    if plan is None:
+        spec = _costs.COSTS[cost]
+        plan = _Plan(
+            tuple(_activations.ACTIVATIONS[name] for name in hidden),
+            tuple(name in _FROM_A_ALONE for name in hidden),
+            output,
+            spec,
+            output == "sigmoid" and spec.outputs == ("sigmoid",),
+        )
+        if len(_PLANS) >= 512:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
 
 
 def _gradients(
-    weights: Sequence[np.ndarray],
-    X: np.ndarray,
-    Y: np.ndarray,
-    activations: Sequence[str],
-    cost: str,
+    weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray, plan: _Plan
 ) -> list[np.ndarray]:
-    fp = _forward_pass(weights, X, activations, keep_z=False)
-    z, a, unit_a = fp.z, fp.a, fp.unit_a
-    delta = _output_delta(fp, Y, activations, cost)  # dC/dz^L (eq. 13 for log_likelihood)
-    del fp
-    # Each layer's arrays are dropped as soon as backprop is past it, so the memory they
-    # free is at hand for the next gradient (a lower peak, fewer fresh pages).
-    z[-1] = a[-1] = None  # type: ignore[call-overload]
-    grads: list[np.ndarray] = [None] * len(weights)  # type: ignore[list-item]
-    for l in range(len(weights) - 1, -1, -1):
+    """Backprop on validated arrays: the forward pass (eq. 1) keeping [1 a^l] for every
+    l < L (and z^l only where f' needs it), the output delta (eq. 13), then eq. 9 layer by
+    layer from the output down. Written out in one function, with the names looked up
+    once (:func:`_plan`): at the tiny shape the Python around the ~20 NumPy calls costs
+    as much as they do."""
+    P, dtype, L = X.shape[0], X.dtype, len(weights)
+    unit = np.empty((P, X.shape[1] + 1), dtype)  # [1 X] (_with_unit, inlined): row-major
+    unit[:, 0] = 1.0  # like X, so that X goes in as a plain copy
+    unit[:, 1:] = X
+    unit_a: list[np.ndarray | None] = [unit]
+    z: list[np.ndarray | None] = [None]
+    a: list[np.ndarray | None] = [None]
+    for l in range(L - 1):
+        # eq. 1: z_{n_{l+1}} = sum_{n_l = 0..N_l} w_{n_l n_{l+1}} a_{n_l}, with a_0 = 1
+        w, act = weights[l], plan.hidden[l]
+        nxt = np.empty((P, w.shape[1] + 1), dtype, order="F")  # [1 a^{l+1}], column-major
+        nxt[:, 0] = 1.0
+        al = nxt[:, 1:]
+        if plan.z_in_a[l]:  # z^T into the rows of [1 a]^T that a^T then overwrites
+            zl = np.dot(w.T, unit.T, out=nxt.T[1:]).T
+        else:
+            zl = np.dot(w.T, unit.T).T  # column-major like [1 a]: (w^T [1 a]^T)^T
+        if act.value_into is not None and zl.size < _activations.BLOCKWISE_MIN_SIZE:
+            act.value_into(zl, al)
+        else:
+            _activations.value_into(act.name, zl, al)
+        unit_a.append(nxt)
+        z.append(zl)  # a^{l+1} itself where plan.z_in_a[l]: f' then reads a alone
+        a.append(al)
+        unit = nxt
+    zL = np.dot(unit, weights[-1])  # the output, row-major like Y
+    spec = plan.cost
+    if plan.pair_delta:  # eq. 13: y - h, as y (1 - h) - (1 - y) h with 1 - h = sigma(-z)
+        h, h_complement = _activations.sigmoid_pair(zL)
+        delta = _costs.sigmoid_output_delta(h, h_complement, Y, spec.sign)
+        del h_complement
+    else:
+        out = plan.output
+        h = _activate(out, zL)
+        act_out = _activations.ACTIVATIONS.get(out)
+        delta = spec.delta(zL, h, Y, act_out.derivative if act_out is not None else None)
+    del zL, h  # each layer's arrays go as soon as backprop is past it: a lower peak
+    grads: list[np.ndarray] = [None] * L  # type: ignore[list-item]
+    for l in range(L - 1, 0, -1):
         # eq. 9, 2nd and 3rd lines: row 0 is sum_p delta (a_0 = 1), row n_l is
         # sum_p a_{n_l} delta_{n_{l+1}}
-        grads[l] = np.dot(unit_a[l].T, delta)
-        if l > 0:
-            # eq. 9, 1st line: f'(z^l) * sum_{n_{l+1}} w_{n_l n_{l+1}} delta_{n_{l+1}}
-            back = np.dot(weights[l][1:], delta.T).T  # column-major like z^l and a^l
-            delta = _activations.times_derivative(activations[l - 1], back, z[l], a[l])
-        z[l] = a[l] = unit_a[l] = None  # type: ignore[call-overload]
+        grads[l] = np.dot(unit_a[l].T, delta)  # type: ignore[union-attr]
+        # eq. 9, 1st line: f'(z^l) * sum_{n_{l+1}} w_{n_l n_{l+1}} delta_{n_{l+1}}
+        back = np.dot(weights[l][1:], delta.T).T  # column-major like z^l and a^l
+        act = plan.hidden[l - 1]
+        if act.times_derivative is not None and back.size < _activations.BLOCKWISE_MIN_SIZE:
+            act.times_derivative(back, z[l], a[l])
+        else:
+            _activations.times_derivative(act.name, back, z[l], a[l])  # type: ignore[arg-type]
+        delta = back
+        z[l] = a[l] = unit_a[l] = None
+    grads[0] = np.dot(unit_a[0].T, delta)  # type: ignore[union-attr]
     return grads
 
 
@@ -223,5 +257,5 @@ def gradients(
     ``grads[l][0]`` is dC/dw^l_{0 n_{l+1}} and ``grads[l][1:]`` is dC/dw^l_{n_l n_{l+1}}.
     Raises ``ValueError`` naming the argument for any invalid input.
     """
-    weights, X, Y = validate(weights, X, Y, activations, cost)
-    return _gradients(weights, X, Y, activations, cost)
+    weights, X, Y, names = validate_names(weights, X, Y, activations, cost)
+    return _gradients(weights, X, Y, _plan(names.hidden, names.output, cost))

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from handprop.activations import ELEMENTWISE, log_sigmoid, sigmoid
+from handprop.activations import ELEMENTWISE, log_sigmoid, one_like, sigmoid
 
 __all__ = [
     "COSTS",
@@ -98,7 +98,7 @@ def sigmoid_output_delta(h: np.ndarray, hc: np.ndarray, y: np.ndarray, sign: int
     binary_cross_entropy. Shapes ``(P, N_L)``; a new array in the input dtype.
     """
     delta = y * hc
-    other = np.subtract(1.0, y)
+    other = np.subtract(one_like(y), y)  # 1 - y (a 0-d 1 of y's dtype: the same bits)
     other *= h
     delta -= other  # y (1 - h) - (1 - y) h
     if sign < 0:

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import subprocess
 import sys
 from typing import Any
 
-from crosscheck.bench.cases import CASES, MAKERS, BenchCase, make_arrays
+from crosscheck.bench.cases import CASES, MAKERS, BenchCase, jax_x64, make_arrays
 from crosscheck.bench.timing import thread_settings
 
 __all__ = ["memory_probe", "tracemalloc_peak"]
@@ -40,7 +41,8 @@ def _probe(case: BenchCase, dtype: str, implementation: str, threads: int) -> di
     """Inside a fresh process: the peak resident memory of one gradient call (bytes)."""
     import resource
 
-    with thread_settings(threads):
+    x64 = jax_x64() if implementation == "jax" else contextlib.nullcontext()
+    with thread_settings(threads), x64:  # jax as the timing runs it: x64 on, once
         return _probe_in(case, dtype, implementation, resource)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from crosscheck.atomic import write_with
+from crosscheck.bench.cases import TARGETS
 
 __all__ = ["render_plot"]
 
@@ -35,9 +36,14 @@ def render_plot(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
                                        ("handprop/jax", "tab:blue"))):
         ax.bar(x + (k - 0.5) * width, [r["ratios"][name] for r in rows], width, label=name,
                color=color)
-    ax.axhline(1.0, color="black", lw=0.8, label="jax target (1.0)")
-    ax.axhline(0.25, color="tab:orange", ls="--", lw=0.8, label="torch target, tiny/small")
-    ax.axhline(0.9, color="tab:orange", ls=":", lw=0.8, label="torch target, medium/large")
+    ax.axhline(TARGETS["handprop/jax tiny"], color="tab:blue", ls="--", lw=0.8,
+               label="jax target, tiny")
+    ax.axhline(TARGETS["handprop/jax small and up"], color="tab:blue", ls=":", lw=0.8,
+               label="jax target, small and up")
+    ax.axhline(TARGETS["handprop/torch tiny, small"], color="tab:orange", ls="--", lw=0.8,
+               label="torch target, tiny/small")
+    ax.axhline(TARGETS["handprop/torch medium, large"], color="tab:orange", ls=":", lw=0.8,
+               label="torch target, medium/large")
     ax.set_yscale("log")
     ratios = [r["ratios"][k] for r in rows for k in ("handprop/torch", "handprop/jax")]
     ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.9, 1, 2, 5, 10, 20, 50)

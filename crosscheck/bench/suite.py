@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from crosscheck.bench import gradcheck, startup
 from crosscheck.bench.cases import CASES, DTYPES, FRAMEWORKS, TARGETS, BenchCase, flops
 from crosscheck.bench.memory import memory_probe, tracemalloc_peak
 from crosscheck.bench.throughput import gate_throughput
-from crosscheck.bench.timing import Timing, numpy_peak, thread_settings, time_cases
+from crosscheck.bench.timing import Timing, numpy_peak, ratio_spread, thread_settings, time_cases
 from crosscheck.environment import cpu_name, versions
 
 __all__ = ["environment", "run"]
@@ -65,6 +66,13 @@ def _case_result(
     result["ratios"] = {
         f"handprop/{name}": h / med[name] for name in ("torch", "jax") if name in med
     }
+    # the same ratios round by round: how much they moved within this run
+    result["ratio_spread"] = {
+        f"handprop/{name}": spread
+        for name in ("torch", "jax")
+        if name in timings
+        and (spread := ratio_spread(timings["handprop"], timings[name])) is not None
+    }
     if "numpy matmul" in med:
         result["efficiency"] = med["numpy matmul"] / h
     if "numpy matmul" in med and "validation" in med:
@@ -87,6 +95,9 @@ def run(
     gate_examples: int = 300,
     gate_warmup: int = 150,
     peak_n: int = 2048,
+    verify_examples: int = 100,
+    verify_rounds: int = 3,
+    startup_runs: int = 7,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark; returns the report (the content of ``benchmarks.json``).
@@ -95,7 +106,11 @@ def run(
     (:func:`time_cases`); ``memory`` runs
     :func:`memory_probe` for every case, dtype and framework (a subprocess each);
     ``gate_examples`` (0 to skip) measures the gate's throughput after ``gate_warmup``
-    examples (:func:`crosscheck.throughput.measure`).
+    examples (:func:`crosscheck.bench.throughput.measure`); ``verify_examples`` (0 to
+    skip) times verify against gradcheck on that many float64 problems per round, over
+    ``verify_rounds`` rounds (:func:`crosscheck.bench.gradcheck.measure`); ``startup_runs``
+    (0 to skip) starts ``crosscheck verify --help`` that many times
+    (:func:`crosscheck.bench.startup.verify_help_seconds`).
     """
     say = progress or (lambda s: None)
     threads = threads or os.cpu_count() or 1
@@ -103,6 +118,7 @@ def run(
         return _run(
             cases, dtypes, threads, got_threads, seconds, rounds, min_repeats, memory,
             gate_examples, gate_warmup, peak_n, say,
+            verify=(verify_examples, verify_rounds), startup_runs=startup_runs,
         )
 
 
@@ -119,6 +135,8 @@ def _run(
     gate_warmup: int,
     peak_n: int,
     say: Callable[[str], None],
+    verify: tuple[int, int] = (0, 0),
+    startup_runs: int = 0,
 ) -> dict[str, Any]:
     started = time.time()
     load_before = _load_average()
@@ -150,6 +168,16 @@ def _run(
     if gate_examples:
         say(f"gate throughput ({gate_warmup} warm-up + {gate_examples} examples, float64)")
         report["gate"] = gate_throughput(gate_examples, gate_warmup)
+    verify_examples, verify_rounds = verify
+    if verify_examples and verify_rounds:
+        say(f"verify against gradcheck ({verify_rounds} rounds of {verify_examples} float64 "
+            "problems)")
+        report["verify_vs_gradcheck"] = gradcheck.measure(
+            verify_examples, rounds=verify_rounds, warmup=min(20, verify_examples)
+        )
+    if startup_runs:
+        say(f"process start: crosscheck verify --help ({startup_runs} runs)")
+        report["startup"] = startup.verify_help_seconds(startup_runs)
     report["seconds"] = time.time() - started
     report["environment"]["load_average_before"] = load_before
     report["environment"]["load_average"] = _load_average()

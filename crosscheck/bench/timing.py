@@ -13,23 +13,46 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.bench.cases import IMPLEMENTATIONS, MAKERS, BenchCase, make_arrays
+from crosscheck.bench.cases import IMPLEMENTATIONS, MAKERS, BenchCase, jax_x64, make_arrays
 
-__all__ = ["Timing", "numpy_peak", "thread_settings", "time_case", "time_cases"]
+__all__ = [
+    "Timing",
+    "numpy_peak",
+    "ratio_spread",
+    "thread_settings",
+    "time_case",
+    "time_cases",
+]
 
 
 class Timing(NamedTuple):
-    """Seconds per call: the median and the quartiles over ``repeats`` calls."""
+    """Seconds per call: the median and the quartiles over ``repeats`` calls, and the
+    median of each round's block of calls (``rounds``, in round order: what the spread of
+    a ratio across rounds is computed from)."""
 
     median: float
     q1: float
     q3: float
     repeats: int
+    rounds: tuple[float, ...] = ()
 
 
-def _timing(samples: Sequence[float]) -> Timing:
+def _timing(samples: Sequence[float], rounds: Sequence[float] = ()) -> Timing:
     q = statistics.quantiles(samples, n=4) if len(samples) > 1 else [samples[0]] * 3
-    return Timing(statistics.median(samples), q[0], q[2], len(samples))
+    return Timing(statistics.median(samples), q[0], q[2], len(samples), tuple(rounds))
+
+
+def ratio_spread(numerator: Timing, denominator: Timing) -> dict[str, float] | None:
+    """The ratio of two implementations' times round by round (each round's block median
+    over the other's in the same round): its median, quartiles, minimum and maximum, and
+    the number of rounds. None without per-round times."""
+    pairs = list(zip(numerator.rounds, denominator.rounds, strict=False))
+    if not pairs:
+        return None
+    r = sorted(a / b for a, b in pairs)
+    q = statistics.quantiles(r, n=4) if len(r) > 1 else [r[0]] * 3
+    return {"median": statistics.median(r), "q1": q[0], "q3": q[2], "min": r[0],
+            "max": r[-1], "rounds": len(r)}
 
 
 def _warm(call: Callable[[], Any], *, calls: int, seconds: float) -> float:
@@ -67,8 +90,29 @@ def time_cases(
     over the whole run keeps a burst of background load from spoiling one case; the medians
     ignore what is left of it. The first call of a block is not kept when a block has
     several: it may run while the previous library's worker threads still spin (OpenMP
-    and OpenBLAS threads busy-wait for a while after a parallel region).
+    and OpenBLAS threads busy-wait for a while after a parallel region). Each
+    :class:`Timing` also keeps every round's block median, for the spread of a ratio across
+    rounds (:func:`ratio_spread`). jax runs with x64 enabled once for the whole timing
+    (:func:`crosscheck.bench.cases.jax_x64`), as its float64 users run it.
     """
+    x64 = jax_x64() if "jax" in implementations else contextlib.nullcontext()
+    with x64:  # jax as its users run it: x64 enabled once, not a context per call
+        return _time_cases(pairs, implementations, seconds, rounds, min_repeats, max_repeats,
+                           warmup_calls, warmup_seconds, seed, progress)
+
+
+def _time_cases(
+    pairs: Sequence[tuple[BenchCase, str]],
+    implementations: Sequence[str],
+    seconds: float,
+    rounds: int,
+    min_repeats: int,
+    max_repeats: int,
+    warmup_calls: int,
+    warmup_seconds: float,
+    seed: int,
+    progress: Callable[[str], None] | None,
+) -> dict[tuple[str, str], dict[str, Timing]]:
     say = progress or (lambda s: None)
     setups = []
     for case, dtype in pairs:
@@ -84,6 +128,7 @@ def time_cases(
             block[name] = int(min(max_repeats / rounds, max(-(-min_repeats // rounds), share)))
         setups.append(((case.name, dtype), calls, block))
     samples = {key: {name: [] for name in calls} for key, calls, _ in setups}
+    per_round = {key: {name: [] for name in calls} for key, calls, _ in setups}
     for r in range(rounds):
         say(f"timing round {r + 1} of {rounds}")
         for key, calls, block in setups:
@@ -93,8 +138,13 @@ def time_cases(
                     t0 = time.perf_counter()
                     call()
                     times.append(time.perf_counter() - t0)
-                samples[key][name].extend(times[1:] if block[name] > 1 else times)
-    return {key: {name: _timing(s) for name, s in per.items()} for key, per in samples.items()}
+                kept = times[1:] if block[name] > 1 else times
+                samples[key][name].extend(kept)
+                per_round[key][name].append(statistics.median(kept))
+    return {
+        key: {name: _timing(s, per_round[key][name]) for name, s in per.items()}
+        for key, per in samples.items()
+    }
 
 
 def time_case(case: BenchCase, dtype: str, **kwargs: Any) -> dict[str, Timing]:

@@ -30,6 +30,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="gate examples to time after warm-up (default 300; 0 skips)")
     parser.add_argument("--gate-warmup", type=int, default=None,
                         help="gate warm-up examples (default 150)")
+    parser.add_argument("--verify-examples", type=int, default=None,
+                        help="float64 problems per round for verify against "
+                             "torch.autograd.gradcheck (default 100; 0 skips)")
+    parser.add_argument("--verify-rounds", type=int, default=None,
+                        help="rounds of verify against gradcheck (default 3)")
+    parser.add_argument("--startup-runs", type=int, default=None,
+                        help="timed starts of `crosscheck verify --help` (default 7; 0 skips)")
     parser.add_argument("--out", default="reports", help="output directory (default reports/)")
     parser.add_argument("--no-plot", action="store_true", help="skip benchmarks.png")
 
@@ -53,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     gate_examples = args.gate_examples if args.gate_examples is not None else (
         10 if quick else 300)
     gate_warmup = args.gate_warmup if args.gate_warmup is not None else (5 if quick else 150)
+    verify_examples = args.verify_examples if args.verify_examples is not None else (
+        5 if quick else 100)
+    startup_runs = args.startup_runs if args.startup_runs is not None else (2 if quick else 7)
     report = bench.run(
         cases,
         args.dtypes,
@@ -64,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
         gate_examples=gate_examples,
         gate_warmup=gate_warmup,
         peak_n=256 if quick else 2048,
+        verify_examples=verify_examples,
+        verify_rounds=args.verify_rounds or (1 if quick else 3),
+        startup_runs=startup_runs,
         progress=lambda s: print(f"... {s}", file=sys.stderr, flush=True),
     )
     bench.write_reports(report, args.out, plot=not args.no_plot)

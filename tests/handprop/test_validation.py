@@ -299,3 +299,177 @@ def test_no_examples_still_checks_shapes() -> None:
     weights, X, Y, activations, cost = _empty_problem("log_likelihood", np.float64)
     assert_names_argument(handprop.gradients, (weights, X, Y[:, :1], activations, cost), "Y")
     assert_names_argument(handprop.gradients, (weights, X[:, :2], Y, activations, cost), "X")
+
+
+# --------------------------------------------------------------------------------------
+# Issue 13: bad seeds and init arguments, masked arrays, byte order
+
+BAD_INIT = {
+    "seed=-1": ({"seed": -1}, "seed"),
+    "seed='a'": ({"seed": "a"}, "seed"),
+    "seed=1.5": ({"seed": 1.5}, "seed"),
+    "dtype='bogus'": ({"seed": 0, "dtype": "bogus"}, "dtype"),
+    "dtype=int": ({"seed": 0, "dtype": int}, "dtype"),
+    "scheme='xavier'": ({"seed": 0, "scheme": "xavier"}, "scheme"),
+    "scheme a list": ({"seed": 0, "scheme": ["he"]}, "scheme"),
+    "gain=-1": ({"seed": 0, "gain": -1.0}, "gain"),
+    "gain='a'": ({"seed": 0, "gain": "a"}, "gain"),
+    "bias=nan": ({"seed": 0, "bias": float("nan")}, "bias"),
+    "bias=None": ({"seed": 0, "bias": None}, "bias"),
+}
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), BAD_INIT.values(), ids=BAD_INIT.keys())
+def test_bad_init_arguments_raise_value_error_naming_the_argument(kwargs, argument) -> None:
+    assert_names_argument(lambda: handprop.init_weights((2, 2, 1), **kwargs), (), argument)
+
+
+def test_good_seeds_are_still_accepted() -> None:
+    same = handprop.init_weights((2, 2, 1), seed=np.random.default_rng(5))
+    assert all(np.array_equal(a, b) for a, b in zip(
+        handprop.init_weights((2, 2, 1), seed=5), same, strict=True))
+    handprop.init_weights((2, 2, 1), seed=None)
+    handprop.init_weights((2, 2, 1), seed=np.uint8(3), gain=np.float32(2), bias=1)
+    handprop.init_weights((2, 2, 1), seed=[1, 2])
+
+
+def _masked(x):
+    return np.ma.masked_array(x, mask=np.zeros(np.shape(x), dtype=bool))
+
+
+MASKED = {
+    "masked weights[0]": bad("weights[0]", weights=lambda w: [_masked(w[0]), w[1]]),
+    "masked weights[1]": bad("weights[1]", weights=lambda w: [w[0], _masked(w[1])]),
+    "masked X": bad("X", X=_masked),
+    "masked Y": bad("Y", Y=_masked),
+}
+
+
+@pytest.mark.parametrize("fn", WITH_COST, ids=_name)
+@pytest.mark.parametrize("case", MASKED.values(), ids=MASKED.keys())
+def test_masked_arrays_are_refused_naming_the_argument(fn: Callable, case: Bad) -> None:
+    """A mask would be ignored silently (NumPy's arithmetic on .data): refused, even an
+    all-False one, with a message saying how to pass the data."""
+    assert_names_argument(fn, case[:5], case.argument)
+    with pytest.raises(ValueError, match="mask"):
+        fn(*case[:5])
+
+
+@pytest.mark.parametrize("fn", FORWARD, ids=_name)
+@pytest.mark.parametrize("case", [MASKED["masked weights[1]"], MASKED["masked X"]],
+                         ids=["weights[1]", "X"])
+def test_masked_arrays_are_refused_by_forward(fn: Callable, case: Bad) -> None:
+    assert_names_argument(fn, (case.weights, case.X, case.activations), case.argument)
+
+
+def _swapped(x: np.ndarray) -> np.ndarray:
+    """The same numbers stored in the other byte order (``>f8`` on a little-endian host)."""
+    out = x.astype(x.dtype.newbyteorder("S"))
+    assert not out.dtype.isnative and np.array_equal(out, x)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fn", [*WITH_COST, *FORWARD], ids=_name)
+def test_non_native_byte_order_is_converted_to_native(fn: Callable, dtype) -> None:
+    """A float32/float64 array in the non-native byte order holds the same numbers in
+    another storage: accepted (weights, X and Y alike, also mixed with native ones),
+    converted to the native order, and the results are bit for bit the native ones, in
+    the native dtype."""
+    p = base(dtype=dtype)
+    swapped = {**p, "weights": [p["weights"][0], _swapped(p["weights"][1])],
+               "X": _swapped(p["X"]), "Y": _swapped(p["Y"])}
+    if fn in FORWARD:
+        args = [(q["weights"], q["X"], q["activations"]) for q in (p, swapped)]
+    else:
+        args = [tuple(q.values()) for q in (p, swapped)]
+    native, converted = fn(*args[0]), fn(*args[1])
+    flat = [np.atleast_1d(np.asarray(x)) for x in _flatten(native)]
+    flat_converted = [np.atleast_1d(np.asarray(x)) for x in _flatten(converted)]
+    assert len(flat) == len(flat_converted)
+    for a, b in zip(flat, flat_converted, strict=True):
+        assert b.dtype == np.dtype(dtype) and b.dtype.isnative
+        assert np.array_equal(a, b)
+
+
+def _flatten(result) -> list:
+    if isinstance(result, (list, tuple)):
+        return [x for item in result for x in _flatten(item)]
+    return [result]
+
+
+def test_validate_returns_native_arrays() -> None:
+    p = base()
+    weights, X, Y = handprop.validate(
+        [_swapped(w) for w in p["weights"]], _swapped(p["X"]), p["Y"], p["activations"],
+        p["cost"],
+    )
+    assert all(a.dtype == np.float64 and a.dtype.isnative for a in (*weights, X, Y))
+
+
+def test_a_non_float_in_the_other_byte_order_is_still_refused_by_its_dtype() -> None:
+    p = base()
+    X = p["X"].astype(">i8")
+    assert_names_argument(handprop.gradients, (p["weights"], X, p["Y"], p["activations"],
+                                               p["cost"]), "X")
+    with pytest.raises(ValueError, match="float32 or float64, got >i8"):
+        handprop.gradients(p["weights"], X, p["Y"], p["activations"], p["cost"])
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_other_ndarray_subclasses_are_used_as_plain_arrays() -> None:
+    """np.matrix's own operators (``*`` is a matrix product) never reach handprop's
+    arithmetic: a subclass is viewed as a plain array (no copy), same results."""
+    p = base()
+    plain = handprop.gradients(*p.values())
+    as_matrix = handprop.gradients([np.asmatrix(w) for w in p["weights"]], np.asmatrix(p["X"]),
+                                   np.asmatrix(p["Y"]), p["activations"], p["cost"])
+    assert all(type(g) is np.ndarray and np.array_equal(g, h)
+               for g, h in zip(as_matrix, plain, strict=True))
+
+
+@pytest.mark.parametrize("where", ["weights[1]", "X"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_found_in_any_layout_and_beside_huge_ones(where, value) -> None:
+    """The finiteness check (a sum of squares first) also catches a NaN or an infinity in a
+    column-major array, a strided view, and next to finite values whose squares overflow."""
+    p = base()
+    for make in (np.asfortranarray, lambda x: np.repeat(x, 2, axis=0)[::2]):
+        weights = [make(w.copy()) for w in p["weights"]]
+        X = make(p["X"].copy())
+        target = weights[1] if where == "weights[1]" else X
+        target[0, 0] = 1e300  # finite, its square overflows: the elementwise test decides
+        handprop.gradients(weights, X, p["Y"], p["activations"], p["cost"])  # still valid
+        target[-1, -1] = value
+        assert_names_argument(handprop.gradients,
+                              (weights, X, p["Y"], p["activations"], p["cost"]), where)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_labels_in_zero_one_at_the_edges(dtype) -> None:
+    """The [0, 1] rule at its edges (the fast path reads a label's bits): 0, -0.0, the
+    smallest subnormal and 1 pass; the next float above 1 and -smallest subnormal fail."""
+    p = base(dtype=dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    for y in (0.0, -0.0, tiny, 1.0):
+        Y = p["Y"].copy()
+        Y[1, 0] = y
+        handprop.gradients(p["weights"], p["X"], Y, p["activations"], p["cost"])
+    for y in (np.nextafter(dtype(1), dtype(2)), -tiny):
+        Y = p["Y"].copy()
+        Y[1, 0] = y
+        assert_names_argument(handprop.gradients,
+                              (p["weights"], p["X"], Y, p["activations"], p["cost"]), "Y")
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_values_are_found_in_large_arrays(value) -> None:
+    """Arrays of 4 096 elements and more skip the dot product (threaded in BLAS) and are
+    checked element by element."""
+    p = base()
+    X = np.tile(p["X"], (1500, 1))
+    Y = np.tile(p["Y"], (1500, 1))
+    handprop.gradients(p["weights"], X, Y, p["activations"], p["cost"])
+    X[2999, 1] = value
+    assert_names_argument(handprop.gradients, (p["weights"], X, Y, p["activations"], p["cost"]),
+                          "X")

@@ -23,7 +23,8 @@ SMALL = cases.CASES[1]
 def _gradients_of(name: str, case: cases.BenchCase, dtype: str) -> list[np.ndarray]:
     """What the bench's timed call for ``name`` returns, as NumPy arrays."""
     weights, X, Y = cases.make_arrays(case, dtype)
-    out = cases.MAKERS[name](case, weights, X, Y)()
+    with cases.jax_x64():  # the bench times jax with x64 enabled once, as its users do
+        out = cases.MAKERS[name](case, weights, X, Y)()
     return [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g) for g in out]
 
 
@@ -55,3 +56,20 @@ def test_flops_count_the_products_of_each_layer() -> None:
         assert cases.flops(case._replace(P=2 * case.P)) == 2 * cases.flops(case)
     large = next(c for c in cases.CASES if c.name == "large")
     assert 55e9 < cases.flops(large) < 66e9  # the issue's ~66 GFLOP counts 3 products everywhere
+
+
+def test_the_jax_call_needs_x64_enabled_once() -> None:
+    """The timed jax call enters no precision context per call: it is made (and timed)
+    with x64 enabled for the process, and refuses to be made without it; x64's previous
+    setting comes back afterwards."""
+    import jax
+
+    weights, X, Y = cases.make_arrays(TINY, "float64")
+    before = bool(jax.config.jax_enable_x64)
+    if not before:
+        with pytest.raises(RuntimeError, match="x64"):
+            cases.MAKERS["jax"](TINY, weights, X, Y)
+    with cases.jax_x64():
+        assert jax.config.jax_enable_x64
+        cases.MAKERS["jax"](TINY, weights, X, Y)()
+    assert bool(jax.config.jax_enable_x64) == before

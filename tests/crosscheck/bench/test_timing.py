@@ -48,3 +48,15 @@ def test_thread_settings_are_restored() -> None:
         assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
     assert torch.get_num_threads() == before_torch
     assert [i["num_threads"] for i in threadpool_info()] == before_blas
+
+
+def test_every_round_is_kept_for_the_spread_of_a_ratio() -> None:
+    timings = timing.time_case(TINY, "float64", implementations=("handprop", "validation"),
+                               seconds=0.02, rounds=3, min_repeats=1, warmup_calls=2,
+                               warmup_seconds=0.0)
+    h, v = timings["handprop"], timings["validation"]
+    assert len(h.rounds) == len(v.rounds) == 3
+    spread = timing.ratio_spread(h, v)
+    assert spread is not None and spread["rounds"] == 3
+    assert spread["min"] <= spread["q1"] <= spread["median"] <= spread["q3"] <= spread["max"]
+    assert timing.ratio_spread(h._replace(rounds=()), v) is None
