@@ -58,6 +58,15 @@ class Problem(NamedTuple):
             self.cost,
         )
 
+    def example(self, p: int) -> Problem:
+        """The same question for example ``p`` alone (P = 1)."""
+        return self._replace(X=self.X[p : p + 1], Y=self.Y[p : p + 1])
+
+    def negated(self) -> Problem:
+        """The same shapes, labels and inputs with every weight and bias negated (exact):
+        another problem of the same shapes, with other pre-activations wherever z != 0."""
+        return self._replace(weights=tuple(-w for w in self.weights))
+
     def args(self) -> tuple:
         """The positional arguments of a canonical gradient function."""
         return (list(self.weights), self.X, self.Y, list(self.activations), self.cost)
