@@ -240,7 +240,8 @@ def _check_with(
     guard: Guard,
 ) -> CheckResult:
     b = budget(problem)
-    decoy = _run(fn, problem.negated(), guard) if guard.state_checks else None
+    other = problem.negated()
+    decoy = _run(fn, other, guard) if guard.state_checks else None
     first = _run(fn, problem, guard)
     if first.kind == "unsupported":
         note = f"unsupported: {first.error}"
@@ -254,22 +255,42 @@ def _check_with(
     if again is not None and (again.grads is None or not _identical(first.grads, again.grads)):
         result = _nondeterministic(result, first, again, problem, b, judges, confirmers, refs)
         flags = ("nondeterministic", *flags)
-    if (
-        result.status == "fail"
-        and decoy is not None
-        and decoy.grads is not None
-        and _identical(decoy.grads, first.grads)
-    ):
+    stale = _stale(result, other, decoy, first, judges, confirmers)
+    if stale:
         flags = (*flags, "stale")
-        result = _noted(
-            result,
-            "its answer is, bit for bit, the one it gave for another problem of the same "
-            "shapes (every weight negated) called just before: a result cached by shape?",
-        )
+        result = _noted(result, stale)
     if "global random" in flags:
         result = _noted(result, "it draws from the global random generators (random / "
                         "numpy.random): its answers may vary from call to call")
     return result._replace(flags=flags) if flags else result
+
+
+def _stale(
+    result: CheckResult,
+    other: Problem,
+    decoy: Run | None,
+    first: Run,
+    judges: Sequence[ModuleType],
+    confirmers: Sequence[ModuleType],
+) -> str:
+    """Why a failure looks like state kept between calls ("" if it does not): the answer
+    is the one given for the other problem of the same shapes called just before, or the
+    function was right on that one and wrong on this one."""
+    if result.status != "fail" or decoy is None or decoy.grads is None or first.grads is None:
+        return ""
+    if _identical(decoy.grads, first.grads):
+        return (
+            "its answer is, bit for bit, the one it gave for another problem of the same "
+            "shapes (every weight negated) called just before: a result cached by shape?"
+        )
+    decoy_result = _judged(decoy.grads, other, budget(other), judges, confirmers, {})
+    if decoy_result.status in ("pass", "inconclusive"):
+        return (
+            "it was right on another problem of the same shapes (every weight negated) called "
+            "just before, and is wrong on this one: state kept between calls (a forward pass "
+            "or a result cached by shape?)"
+        )
+    return ""
 
 
 def _identical(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> bool:

@@ -1,10 +1,13 @@
 """Sizes (depth aside): Q, widths, N_L and P, drawn over a range so that shrinking walks
 to the small end.
 
-The gate's ranges are drawn as Hypothesis integers (favouring the small end, as the
-gate's problems always were); the ``medium`` and ``large`` profiles draw log-uniformly
-(each factor of two in the range equally likely: Hypothesis's integers over [1, 2048]
-have a median near 30); a mean-reducing function's P (and N_L) are powers of two."""
+The gate's ranges are drawn as Hypothesis integers (as the gate's problems always
+were); the ``medium`` and ``large`` profiles draw log-uniformly: each factor of two in
+the range equally likely. Hypothesis's own integers are not (within a search's short
+runs, ``integers(0, 1024)`` falls off linearly from 0; inside one long run it stays near
+the few values it mutates), so a log-uniform size is a 32-bit key hashed to one of
+:data:`LOG_STEPS` points, key 0 (where shrinking goes) the smallest size. A
+mean-reducing function's P (and N_L) are powers of two."""
 
 from __future__ import annotations
 
@@ -30,11 +33,19 @@ def size(
         return st.integers(exponents[0], exponents[-1]).map(_two_to)
     if not log or hi <= lo:
         return st.integers(lo, hi)
-    return st.integers(0, LOG_STEPS).map(functools.partial(_log_point, lo, hi))
+    return st.integers(0, 2**32 - 1).map(functools.partial(_keyed_size, lo, hi))
 
 
 def _two_to(k: int) -> int:
     return 2**k
+
+
+def _keyed_size(lo: int, hi: int, key: int) -> int:
+    """The log-uniform size of ``key``: ``lo`` for key 0, else the log-step its hash picks."""
+    if key == 0:
+        return lo
+    mixed = (key * 0x9E3779B97F4A7C15) & (2**64 - 1)  # Fibonacci hashing: high bits uniform
+    return _log_point(lo, hi, (mixed >> 32) % (LOG_STEPS + 1))
 
 
 def _log_point(lo: int, hi: int, t: int) -> int:
