@@ -16,9 +16,11 @@ What ``crosscheck verify`` does on every problem it draws and what
 4. a pass whose power is too weak (inconclusive) is judged again within a sharper budget
    (larger Jacobian windows, :data:`SHARPER_WORK`) before it is called inconclusive;
 5. with the guard's ``state_checks``, the function is first called on another problem of
-   the same shapes (every weight negated: a result cached by shape shows as a wrong
-   answer, diagnosed as such) and then twice on the problem (two different answers are
-   *nondeterministic*: both are judged, and a failure of either is a failure).
+   the same shapes (the same numbers with the examples, inputs, hidden units and outputs
+   in reverse order: a forward pass or result cached by shape gives a wrong answer, and
+   one right there but wrong here is diagnosed as state) and then twice on the problem
+   (two different answers are *nondeterministic*: both are judged, and a failure of
+   either is a failure).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.formatting import fmt
 from crosscheck.guard import Guard, Run, run
 from crosscheck.judge import GradientFn, Reference, Verdict, judge, reference, rejudge
-from crosscheck.problem import Problem
+from crosscheck.problem import Problem, mirror
 
 __all__ = [
     "CONFIRM_ORDER",
@@ -240,7 +242,7 @@ def _check_with(
     guard: Guard,
 ) -> CheckResult:
     b = budget(problem)
-    other = problem.negated()
+    other = problem.mirrored()
     decoy = _run(fn, other, guard) if guard.state_checks else None
     first = _run(fn, problem, guard)
     if first.kind == "unsupported":
@@ -255,7 +257,7 @@ def _check_with(
     if again is not None and (again.grads is None or not _identical(first.grads, again.grads)):
         result = _nondeterministic(result, first, again, problem, b, judges, confirmers, refs)
         flags = ("nondeterministic", *flags)
-    stale = _stale(result, other, decoy, first, judges, confirmers)
+    stale = _stale(result, decoy, first, problem, b, judges, confirmers, refs)
     if stale:
         flags = (*flags, "stale")
         result = _noted(result, stale)
@@ -267,28 +269,34 @@ def _check_with(
 
 def _stale(
     result: CheckResult,
-    other: Problem,
     decoy: Run | None,
     first: Run,
+    problem: Problem,
+    b: Budget,
     judges: Sequence[ModuleType],
     confirmers: Sequence[ModuleType],
+    refs: dict[str, Reference],
 ) -> str:
     """Why a failure looks like state kept between calls ("" if it does not): the answer
-    is the one given for the other problem of the same shapes called just before, or the
-    function was right on that one and wrong on this one."""
+    is, bit for bit, the one given for the mirrored problem called just before, or the
+    function was right there (the same question, its order reversed) and wrong here."""
     if result.status != "fail" or decoy is None or decoy.grads is None or first.grads is None:
+        return ""
+    if _identical(problem.mirrored().weights, problem.weights) and np.array_equal(
+        problem.mirrored().X, problem.X
+    ):  # nothing to reverse (one unit, one example, ...): the same problem twice
         return ""
     if _identical(decoy.grads, first.grads):
         return (
             "its answer is, bit for bit, the one it gave for another problem of the same "
-            "shapes (every weight negated) called just before: a result cached by shape?"
+            "shapes called just before (this one in reverse order): a result cached by shape?"
         )
-    decoy_result = _judged(decoy.grads, other, budget(other), judges, confirmers, {})
-    if decoy_result.status in ("pass", "inconclusive"):
+    mirrored = [mirror(g) for g in decoy.grads]
+    if _judged(mirrored, problem, b, judges, confirmers, refs).status in ("pass", "inconclusive"):
         return (
-            "it was right on another problem of the same shapes (every weight negated) called "
-            "just before, and is wrong on this one: state kept between calls (a forward pass "
-            "or a result cached by shape?)"
+            "it was right on the same problem with its examples, inputs, units and outputs in "
+            "reverse order, called just before, and is wrong on this one: state kept between "
+            "calls (a forward pass or a result cached by shape?)"
         )
     return ""
 

@@ -117,7 +117,7 @@ def run_block(
             reject()
         if outcome.status == "fail":
             if state.searching:
-                state.caught(drawn, stratum, time.perf_counter())
+                state.caught(drawn, stratum, time.perf_counter(), outcome)
             state.last_failure = (drawn, outcome)
             raise _Found(drawn.problem.describe())
         if state.searching:

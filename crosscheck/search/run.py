@@ -341,6 +341,16 @@ def _counterexample(
         return check_with(fn, p, judges, confirmers, guard=guard)
 
     problem, outcome, steps = reduce_counterexample(shrunk, outcome, still_fails, space)
+    first = state.caught_outcome
+    if first is not None and "stale" in first.flags and "stale" not in outcome.flags:
+        outcome = outcome._replace(
+            flags=(*outcome.flags, "stale"),
+            note=(f"{outcome.note}; " if outcome.note else "")
+            + "when first caught, on the problem drawn: "
+            + first.note.split("; ")[-1]
+            + "; this reduced problem fails through state left by earlier calls and may "
+            "pass in a fresh process",
+        )
     where = f"{stratum.regime} weights, {info.x_kind} inputs, {info.y_kind} labels"
     severity = classify(problem, outcome, where, judge, seed)
     return Counterexample(

@@ -33,8 +33,9 @@ threshold (docs/error-budget.md, "Power"), above float32 arithmetic inside (~1e-
 
 
 class Severity(NamedTuple):
-    """``kind``: ``"wrong derivative"``, ``"numerically inaccurate"`` or ``"error"`` (an
-    exception, a wrong layout, a changed argument: no numbers to weigh); ``words``: one
+    """``kind``: ``"wrong derivative"``, ``"numerically inaccurate"``, ``"state"`` (kept
+    between calls), ``"nondeterministic"`` or ``"error"`` (an exception, a wrong layout, a
+    changed argument: no numbers to weigh); ``words``: one
     sentence; ``ratio`` and ``relative``: the counterexample's budget ratio and largest
     relative error; ``typical``: (failed, judged) among the typical problems."""
 
@@ -65,6 +66,14 @@ def classify(
     if outcome.error is not None:
         return Severity("error", "an error, not a wrong number", float("inf"), float("inf"), (0, 0))
     ratio, relative = outcome.ratio, _relative(outcome)
+    numbers = f"budget ratio {fmt(ratio)}, relative error {fmt(relative)}"
+    for flag, kind, words in (
+        ("stale", "state", "looks like state kept between calls, not a wrong derivative"),
+        ("nondeterministic", "nondeterministic", "nondeterministic: the same inputs gave "
+         "different answers, at least one beyond the budget"),
+    ):
+        if flag in outcome.flags:
+            return Severity(kind, f"{words}; here: {numbers}", ratio, relative, (0, 0))
     rng = np.random.default_rng([seed, 0x5E7])
     failed: list[CheckResult] = []
     judged = 0
@@ -79,7 +88,6 @@ def classify(
         judged += 1
         if result.status == "fail":
             failed.append(result)
-    numbers = f"budget ratio {fmt(ratio)}, relative error {fmt(relative)}"
     if failed:
         worst = max(failed, key=lambda r: r.ratio)
         rel_typ = _relative(worst)

@@ -54,11 +54,13 @@ class Search:
         self.searching = True
         self.caught_at: int | None = None
         self.caught_time: float | None = None
+        self.caught_outcome: CheckResult | None = None
         self.last_failure: tuple[Any, CheckResult] | None = None
         self.shrink_calls = 0
 
-    def caught(self, drawn: Any, stratum: Stratum, now: float) -> None:
+    def caught(self, drawn: Any, stratum: Stratum, now: float, outcome: CheckResult) -> None:
         """The first failing example of a block (before shrinking)."""
+        self.caught_outcome = outcome
         self.examples += 1
         self.cover(drawn, stratum)
         self.matrix[cell_key(stratum)]["fail"] += 1
