@@ -67,7 +67,7 @@ class SizeProfile(NamedTuple):
 SIZE_PROFILES: dict[str, SizeProfile] = {
     "gate": SizeProfile((1, 5), (1, 8), (1, 8), (1, 8), (1, 16), False, 200),
     "medium": SizeProfile((1, 4), (8, 128), (1, 32), (4, 64), (16, 512), True, 50),
-    "large": SizeProfile((1, 3), (64, 512), (1, 64), (16, 256), (256, 2048), True, 10),
+    "large": SizeProfile((2, 3), (64, 1024), (1, 64), (16, 256), (256, 4096), True, 10),
 }
 """``crosscheck verify --sizes``: ``gate`` (the default, the gate's small problems),
 ``medium`` and ``large`` (sizes users train at; large arrays get their values from a

@@ -58,7 +58,8 @@ def matrix_text(matrix: dict[str, dict[str, int]]) -> list[str]:
     ]
     width = max(len(r) for r in rows) + 4
     colw = [max(len(c), len(dtypes)) + 1 for c in cols]
-    lines.append(" " * width + "".join(c.ljust(w) for c, w in zip(cols, colw, strict=True)))
+    header = "".join(c.ljust(w) for c, w in zip(cols, colw, strict=True))
+    lines.append((" " * width + header).rstrip())
     for co in rows:
         cells = [
             "".join(SYMBOLS[_status(matrix, h, co, d)] for d in dtypes).ljust(w)

@@ -168,7 +168,10 @@ def header_lines(target: str, result: VerifyResult | None = None) -> list[str]:
         f"({conf}) that can answer; seed {result.seed}"
     )
     if result.convention:
-        lines.append(f"the function's convention: {result.convention}")
+        lines.append(
+            f"the function's convention: {result.convention} (its answers are converted "
+            "exactly to the canonical layout of the summed cost, the values shown below)"
+        )
     return lines
 
 
@@ -326,6 +329,16 @@ def power_lines(result: VerifyResult) -> list[str]:
             ranges += f", largest P*N_l {e['P*N'][1]:,}"
         sizes = result.options.get("sizes")
         profile = f" (sizes profile {sizes})" if sizes else ""
+        o = result.options
+        pow2 = []
+        if o.get("reduction") in ("mean", "mean-all") and not o.get("per_example"):
+            pow2.append("P")
+        if o.get("reduction") == "mean-all":
+            pow2.append("N_L")
+        if pow2:
+            profile += (
+                f"; {' and '.join(pow2)} powers of two (the {o['reduction']} converts exactly)"
+            )
         lines.append(f"covered: {ranges}; dtypes {', '.join(result.options['dtypes'])}{profile}")
     if result.power:
         lines.append(

@@ -85,7 +85,7 @@ def test_sizes_have_minimums_and_profiles() -> None:
     s = problem_space(min_depth=2, max_depth=3, min_width=4, min_p=3, min_q=2, min_outputs=2)
     assert (s.min_depth, s.min_width, s.min_p, s.min_q, s.output_range) == (2, 4, 3, 2, (2, 8))
     large = problem_space(sizes="large")
-    assert (large.min_p, large.max_p, large.min_width, large.max_width) == (256, 2048, 64, 512)
+    assert (large.min_p, large.max_p, large.min_width, large.max_width) == (256, 4096, 64, 1024)
     assert large.log_sizes and large.output_range == (1, 64) and large.profile == "large"
     assert problem_space(sizes="large", max_p=512).max_p == 512
     assert problem_space(max_width=4).output_range == (1, 4)

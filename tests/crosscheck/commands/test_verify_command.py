@@ -232,3 +232,29 @@ def test_the_live_line_shows_only_on_a_terminal_outside_ci(monkeypatch):
     with LiveLine("crosscheck verify", stream=ci) as line:
         line.update("x")
     assert ci.getvalue() == ""
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "examples"
+NG = ["--layout", "separate-out-in", "--examples-as", "columns", "--bias-shape", "column",
+      "--reduction", "mean", "--activations", "tanh", "--outputs", "sigmoid", "--costs",
+      "binary_cross_entropy"]
+
+
+@pytest.mark.parametrize(
+    ("target", "options", "expected"),
+    [
+        ("mlp_rows.py:gradients", ["--layout", "separate-in-out", "--reduction", "mean",
+                                   "--activations", "relu", "--outputs", "identity",
+                                   "--costs", "squared_error"], (0, 3)),
+        ("ng_columns.py:gradients", NG, (0, 3)),
+        ("ng_columns.py:gradients_bias_summed", NG, (1,)),
+        ("nielsen_one_example.py:backprop", ["--layout", "separate-out-in", "--examples-as",
+                                             "columns", "--bias-shape", "column",
+                                             "--per-example", "--activations", "sigmoid",
+                                             "--costs", "squared_error"], (0, 3)),
+    ],
+)
+def test_the_docs_examples_do_what_docs_verify_md_says(target, options, expected, capsys):
+    rc, out, _ = _run_cli(["verify", str(DOCS / target), *options, "--max-examples", "20"],
+                          capsys)
+    assert rc in expected, out
