@@ -356,19 +356,11 @@ def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Conventio
     return fn, CANONICAL
 
 
-def adapt(
-    fn: Callable[..., Any],
-    *,
-    layout: str | None = None,
-    examples_as: str | None = None,
-    reduction: str | None = None,
-    factor: float | None = None,
-    per_example: bool | None = None,
-    bias_shape: str | None = None,
-) -> Callable[..., list[np.ndarray]]:
+def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarray]]:
     """A canonical gradient function ``g(weights, X, Y, activations, cost)`` that calls
-    ``fn`` in its own convention and returns its answer as canonical gradients of the
-    summed cost.
+    ``fn`` in its own convention (``options``: ``layout``, ``examples_as``,
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, as for
+    :func:`convention`) and returns its answer as canonical gradients of the summed cost.
 
     The conversion is exact when P (``mean``, ``mean-all``) and N_L (``mean-all``) are
     powers of two; :func:`crosscheck.verify` recognises an adapted function and draws
@@ -378,14 +370,10 @@ def adapt(
     """
     if not callable(fn):
         raise UsageError(f"fn: expected a callable gradient function, got {fn!r}")
-    conv = convention(
-        layout=layout,
-        examples_as=examples_as,
-        reduction=reduction,
-        factor=factor,
-        per_example=per_example,
-        bias_shape=bias_shape,
-    )
+    try:
+        conv = convention(**options)
+    except TypeError as exc:  # an unknown keyword
+        raise UsageError(f"adapt: {exc}; expected keywords of {list(CANONICAL._fields)}") from None
     check_signature(fn, conv)
 
     def canonical_fn(weights, X, Y, activations, cost):
