@@ -9,7 +9,10 @@ What users call (everything else lives in its module; ``docs/architecture.md`` m
 * :func:`check_gradients` - judge ``fn`` on one given problem (a :class:`CheckResult`);
 * :class:`Problem`, :func:`make_problem` - the canonical gradient question;
 * :func:`problems` - the Hypothesis strategy of problems, for a user's own properties;
-* :class:`UsageError` - what every bad argument, option, target or file raises.
+* :class:`UsageError` - what every bad argument, option, target or file raises;
+* :class:`Unsupported` - what a function under test raises to skip a problem it does not
+  support;
+* :func:`adapt` - a canonical gradient function from one in another layout or reduction.
 
 Importing crosscheck is light: each name is imported from its module on first use.
 """
@@ -20,7 +23,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from crosscheck.errors import UsageError
+    from crosscheck.conventions import adapt
+    from crosscheck.errors import Unsupported, UsageError
     from crosscheck.problem import Problem, make_problem
     from crosscheck.search import verify
     from crosscheck.strategies import problems
@@ -30,7 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = [
     "CheckResult",
     "Problem",
+    "Unsupported",
     "UsageError",
+    "adapt",
     "assert_gradients_match",
     "check_gradients",
     "make_problem",
@@ -41,7 +47,9 @@ __all__ = [
 _HOMES = {
     "CheckResult": "crosscheck.verdict",
     "Problem": "crosscheck.problem",
+    "Unsupported": "crosscheck.errors",
     "UsageError": "crosscheck.errors",
+    "adapt": "crosscheck.conventions",
     "assert_gradients_match": "crosscheck.testing",
     "check_gradients": "crosscheck.verdict",
     "make_problem": "crosscheck.problem",

@@ -29,7 +29,7 @@ import numpy as np
 
 from crosscheck import oracles as _oracles
 from crosscheck.budget import Budget
-from crosscheck.compare import Comparison, compare, layout_error
+from crosscheck.compare import Comparison, compare
 from crosscheck.problem import Problem
 
 __all__ = [
@@ -145,18 +145,17 @@ def rejudge(candidate: Sequence[np.ndarray], ref: Reference, b: Budget) -> Verdi
 def run_candidate(fn: GradientFn, problem: Problem) -> tuple[list[np.ndarray] | None, str | None]:
     """Call ``fn(weights, X, Y, activations, cost)`` on copies of the problem's arrays.
 
-    Returns ``(gradients, None)`` or ``(None, message)`` when ``fn`` raised or returned
-    something that is not a finite gradient in the canonical layout and dtype.
+    Returns ``(gradients, None)`` or ``(None, message)`` when ``fn`` raised, exited,
+    changed an argument in place or returned something that is not a finite gradient in
+    the canonical layout and dtype (:func:`crosscheck.guard.run`, which also keeps the
+    function's traceback and runs other conventions).
     """
-    weights, X, Y, activations, cost = problem.args()
-    try:
-        out = fn([w.copy() for w in weights], X.copy(), Y.copy(), list(activations), cost)
-    except Exception as exc:  # the candidate's own failure is a finding, not a crash
-        return None, f"raised {type(exc).__name__}: {exc}"
-    if isinstance(out, tuple):
-        out = list(out)
-    err = layout_error(out, problem)
-    return (None, err) if err else (out, None)
+    from crosscheck.guard import run
+
+    r = run(fn, problem)
+    if r.kind == "unsupported":
+        return None, f"declared the problem unsupported: {r.error}"
+    return r.grads, r.error
 
 
 def judge(candidate: Sequence[np.ndarray], ref: Reference, b: Budget) -> Verdict:

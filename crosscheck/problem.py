@@ -16,7 +16,7 @@ import numpy as np
 
 from crosscheck.validation import problem_arrays
 
-__all__ = ["Problem", "make_problem"]
+__all__ = ["Problem", "make_problem", "mirror"]
 
 
 class Problem(NamedTuple):
@@ -58,6 +58,22 @@ class Problem(NamedTuple):
             self.cost,
         )
 
+    def example(self, p: int) -> Problem:
+        """The same question for example ``p`` alone (P = 1)."""
+        return self._replace(X=self.X[p : p + 1], Y=self.Y[p : p + 1])
+
+    def mirrored(self) -> Problem:
+        """The same question with the examples, inputs, hidden units and outputs in reverse
+        order: another problem of the same shapes and the same numbers, whose gradients are
+        this one's mirrored (:func:`mirror`), up to the order of the sums."""
+        return Problem(
+            tuple(mirror(w) for w in self.weights),
+            np.ascontiguousarray(self.X[::-1, ::-1]),
+            np.ascontiguousarray(self.Y[::-1, ::-1]),
+            self.activations,
+            self.cost,
+        )
+
     def args(self) -> tuple:
         """The positional arguments of a canonical gradient function."""
         return (list(self.weights), self.X, self.Y, list(self.activations), self.cost)
@@ -91,6 +107,15 @@ class Problem(NamedTuple):
             f"sizes={'-'.join(map(str, self.sizes))} activations={','.join(self.activations)} "
             f"cost={self.cost} dtype={self.dtype} P={self.P}"
         )
+
+
+def mirror(w: np.ndarray) -> np.ndarray:
+    """A weight matrix (or its gradient) of :meth:`Problem.mirrored`: the bias row's columns
+    and the weight rows' rows and columns in reverse order (an involution)."""
+    out = np.empty_like(w)
+    out[0] = w[0, ::-1]
+    out[1:] = w[1:][::-1, ::-1]
+    return out
 
 
 def make_problem(

@@ -43,11 +43,14 @@ def describe_failure(
 def assert_gradients_match(
     fn: Callable[..., Any], *, accept_inconclusive: bool = False, **options: Any
 ) -> VerifyResult:
-    """Assert that ``fn(weights, X, Y, activations, cost)`` passes ``crosscheck.verify``.
+    """Assert that ``fn`` (canonical, or in the convention ``options`` name) passes
+    ``crosscheck.verify``.
 
     For users' own test suites: runs :func:`crosscheck.search.verify` with ``options``
     (``activations``, ``costs``, ``dtypes``, ``max_depth``, ``max_width``,
-    ``max_examples``, ``seed``, ``oracle``, ...) and raises ``AssertionError`` with the
+    ``max_examples``, ``seed``, ``oracle``, the convention's ``layout``, ``examples_as``,
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ...) and raises
+    ``AssertionError`` with the
     standalone report (the minimal counterexample, where it differs, both values, the
     ratio, which oracles agree, and a pasteable reproduction) if it finds one. Returns the
     :class:`~crosscheck.search.VerifyResult` otherwise. An inconclusive search (no

@@ -1,4 +1,9 @@
-"""``crosscheck verify``: its arguments, what it prints and its exit status."""
+"""``crosscheck verify``: its arguments, what it prints and its exit status.
+
+Exit 0: no discrepancy; 1: a finding (a counterexample); 2: usage or environment (a bad
+option, a target that cannot be imported or has the wrong signature, a call that timed
+out, every problem declined as unsupported); 3: inconclusive; 130: interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
@@ -6,77 +11,231 @@ import argparse
 import sys
 
 from crosscheck import oracles
-from crosscheck.errors import UsageError
-from crosscheck.search import format_result, load_target, verify
-from crosscheck.search.explain import write_report
-from crosscheck.search.result import DEFAULT_MAX_DEPTH, DEFAULT_MAX_EXAMPLES, DEFAULT_MAX_WIDTH
+from crosscheck.commands._live import LiveLine
+from crosscheck.conventions import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS
+from crosscheck.errors import TargetTimeout, UsageError
+from crosscheck.guard import DEFAULT_TIMEOUT
+from crosscheck.options import LABEL_KINDS, REGIMES, SIZE_PROFILES
 from crosscheck.verdict import ORACLE_ORDER
 
-__all__ = ["configure", "run"]
+__all__ = ["EXIT", "configure", "run"]
+
+EXIT = {"pass": 0, "fail": 1, "usage": 2, "unsupported": 2, "inconclusive": 3, "interrupted": 130}
+"""Exit status per outcome."""
+
+
+def _sizes_help() -> str:
+    words = []
+    for name, p in SIZE_PROFILES.items():
+        words.append(
+            f"{name}: depth {p.depth[0]}-{p.depth[1]}, widths {p.width[0]}-{p.width[1]}, "
+            f"outputs {p.outputs[0]}-{p.outputs[1]}, Q {p.q[0]}-{p.q[1]}, P {p.p[0]}-{p.p[1]}"
+            + (", log-uniform" if p.log else "")
+            + f", {p.examples} examples"
+        )
+    return f"size profile (default gate): {'; '.join(words)}"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``crosscheck verify``."""
     parser.description = (
-        "Check a gradient function fn(weights, X, Y, activations, cost) -> list of arrays "
-        "against independent oracles on generated problems, judged by the error budget. "
-        "Exit 0: no discrepancy; 1: a counterexample (printed, with a reproduction); "
-        "2: usage error or a target that cannot be imported; 3: inconclusive (no "
-        "discrepancy, but some cost/output/dtype was never judged with enough power)."
+        "Check a gradient function against independent oracles on generated problems, "
+        "judged by the error budget. Canonical: fn(weights, X, Y, activations, cost) -> "
+        "list of arrays (weights[l] (N_l + 1, N_l+1), row 0 the bias; every cost a sum); "
+        "--layout and the options after it describe other conventions. Exit 0: no "
+        "discrepancy; 1: a counterexample (printed, with a reproduction); 2: usage or "
+        "environment (bad option, target not importable or of the wrong signature, a call "
+        "timed out, every problem declined as unsupported); 3: inconclusive; 130: "
+        "interrupted."
     )
     parser.add_argument(
         "target", metavar="TARGET", help="path/to/file.py:function or package.module:function"
     )
-    parser.add_argument(
+    what = parser.add_argument_group("what to draw")
+    what.add_argument(
         "--activations",
         metavar="A,B,...",
-        help="activations the function supports (default: all; add 'softmax' to keep the "
-        "softmax costs)",
+        help="activations the function supports at every layer (default: all; add 'softmax' "
+        "to keep the softmax costs); with --outputs, the hidden layers' only",
     )
-    parser.add_argument(
-        "--costs", metavar="C,...", help="costs the function supports (default: all)"
+    what.add_argument(
+        "--outputs",
+        metavar="A,...",
+        help="output activations, apart from the hidden ones (e.g. --activations relu "
+        "--outputs identity: a relu net with a linear output)",
     )
-    parser.add_argument("--dtypes", metavar="D,...", help="float32 and/or float64 (default: both)")
-    parser.add_argument("--max-depth", type=int, default=DEFAULT_MAX_DEPTH, metavar="L")
-    parser.add_argument("--max-width", type=int, default=DEFAULT_MAX_WIDTH, metavar="N")
-    parser.add_argument(
+    what.add_argument("--costs", metavar="C,...", help="costs the function supports (default: all)")
+    what.add_argument(
+        "--dtypes", metavar="D,...", help="float32,float64 (comma-separated; default: both)"
+    )
+    what.add_argument("--sizes", choices=list(SIZE_PROFILES), help=_sizes_help())
+    for name, meta, words in (
+        ("depth", "L", "weight layers L"),
+        ("width", "N", "units of a hidden layer"),
+        ("outputs", "N", "output units N_L"),
+        ("q", "Q", "inputs Q (columns of X)"),
+        ("p", "P", "examples P"),
+    ):
+        flag = "outputs" if name == "outputs" else name
+        what.add_argument(
+            f"--min-{flag}", dest=f"min_{name}", type=int, metavar=meta,
+            help=f"fewest {words} (default: the size profile's)",
+        )
+        what.add_argument(
+            f"--max-{flag}", dest=f"max_{name}", type=int, metavar=meta,
+            help=f"most {words} (default: the size profile's)",
+        )
+    what.add_argument(
+        "--regimes",
+        metavar="R,...",
+        help=f"weight regimes, from {', '.join(REGIMES)} (default: all; saturating includes "
+        "the deep saturating level)",
+    )
+    kinds = sorted({k for ks in LABEL_KINDS.values() for k in ks})
+    what.add_argument(
+        "--labels",
+        metavar="K,...",
+        help=f"label kinds, from {', '.join(kinds)}: one_hot or soft rows for the softmax "
+        "costs, binary {0, 1} or soft [0, 1] for the sigmoid costs; a family not named keeps "
+        "all its kinds (e.g. --labels one_hot)",
+    )
+    conv = parser.add_argument_group("the function's convention (exact conversions)")
+    conv.add_argument(
+        "--layout",
+        choices=list(LAYOUTS),
+        help="canonical (default): weights[l] (N_l + 1, N_l+1), row 0 the bias; separate-in-out: "
+        "fn(weights, biases, X, Y, activations, cost) -> (weight_grads, bias_grads) with "
+        "weights[l] (N_l, N_l+1); separate-out-in: weights[l] (N_l+1, N_l) (torch.nn.Linear's)",
+    )
+    conv.add_argument(
+        "--examples-as",
+        choices=list(EXAMPLES_AS),
+        help="rows (default): X (P, Q), Y (P, N_L); columns: X (Q, P), Y (N_L, P)",
+    )
+    conv.add_argument(
+        "--reduction",
+        choices=list(REDUCTIONS),
+        help="the function's cost: sum (default), mean over the examples, mean-all over "
+        "examples and outputs (P, and N_L for mean-all, are then drawn as powers of two)",
+    )
+    conv.add_argument(
+        "--factor",
+        type=float,
+        metavar="C",
+        help="the function's cost is C x the named one, C a power of two (e.g. 0.5, -1)",
+    )
+    conv.add_argument(
+        "--per-example",
+        action="store_true",
+        default=None,
+        help="the function takes one example at a time (X of one row or column); crosscheck "
+        "sums",
+    )
+    conv.add_argument(
+        "--bias-shape",
+        choices=list(BIAS_SHAPES),
+        help="with a separate layout: biases[l] of shape (N,) (vector, default), (N, 1) "
+        "(column) or (1, N) (row)",
+    )
+    run_ = parser.add_argument_group("the search")
+    run_.add_argument(
         "--max-examples",
         type=int,
-        default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
-        help=f"problems to judge (default {DEFAULT_MAX_EXAMPLES})",
+        help="problems to judge (default: the size profile's, 200 for gate)",
     )
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
-    parser.add_argument(
+    run_.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
+    run_.add_argument(
         "--oracle",
         choices=list(oracles.ORACLES),
         help="the judging oracle (default: the best available: " + ", ".join(ORACLE_ORDER) + ")",
     )
-    parser.add_argument("--report", metavar="DIR", help="write DIR/verify.json and verify.md")
+    run_.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="judge every (hidden activation, cost/output, dtype) cell instead of stopping "
+        "at the first failure; print the verdict per cell and a counterexample per failing "
+        "cell",
+    )
+    run_.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds one call of the function may take (default {DEFAULT_TIMEOUT:g}; 0: no "
+        "limit); a call that takes longer ends the run with exit 2",
+    )
+    run_.add_argument(
+        "--no-state-checks",
+        dest="state_checks",
+        action="store_false",
+        help="call the function once per problem only (by default it is first called on "
+        "another problem of the same shapes, for stale caches, and twice on each problem, "
+        "for nondeterminism)",
+    )
+    run_.add_argument(
+        "--report", metavar="DIR", help="write DIR/verify.json, verify.md and verify.html"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``crosscheck verify``; exit 0 (passed), 1 (counterexample), 2 (usage) or 3
-    (inconclusive: no discrepancy, but not every cell was judged with enough power)."""
+    """Run ``crosscheck verify``; the exit status is :data:`EXIT`'s."""
+    from crosscheck.search import format_result, load_target, verify, write_report
+    from crosscheck.search.explain import header_lines
+
+    print("\n".join(header_lines(args.target)), flush=True)
+    line = LiveLine("crosscheck verify")
     try:
-        fn = load_target(args.target)
-        result = verify(
-            fn,
-            activations=args.activations,
-            costs=args.costs,
-            dtypes=args.dtypes,
-            max_depth=args.max_depth,
-            max_width=args.max_width,
-            max_examples=args.max_examples,
-            seed=args.seed,
-            oracle=args.oracle,
-            name=args.target,
-        )
+        with line:
+            line.update("loading the target")
+            fn = load_target(args.target)
+            line.update("loading the oracles")
+            result = verify(
+                fn,
+                activations=args.activations,
+                costs=args.costs,
+                outputs=args.outputs,
+                dtypes=args.dtypes,
+                sizes=args.sizes,
+                min_depth=args.min_depth,
+                max_depth=args.max_depth,
+                min_width=args.min_width,
+                max_width=args.max_width,
+                min_outputs=args.min_outputs,
+                max_outputs=args.max_outputs,
+                min_q=args.min_q,
+                max_q=args.max_q,
+                min_p=args.min_p,
+                max_p=args.max_p,
+                regimes=args.regimes,
+                labels=args.labels,
+                layout=args.layout,
+                examples_as=args.examples_as,
+                reduction=args.reduction,
+                factor=args.factor,
+                per_example=args.per_example,
+                bias_shape=args.bias_shape,
+                max_examples=args.max_examples,
+                seed=args.seed,
+                oracle=args.oracle,
+                keep_going=args.keep_going,
+                timeout=args.timeout or None,
+                state_checks=args.state_checks,
+                name=args.target,
+                progress=lambda done, total: line.update(f"{done}/{total} problems judged"),
+                phase=line.update,
+            )
+    except TargetTimeout as exc:
+        print(f"crosscheck verify: TIMEOUT: {exc}", file=sys.stderr)
+        return EXIT["usage"]
     except UsageError as exc:
         print(f"crosscheck verify: {exc}", file=sys.stderr)
-        return 2
-    print(format_result(result, target=args.target))
+        return EXIT["usage"]
+    except KeyboardInterrupt:
+        print("crosscheck verify: interrupted", file=sys.stderr)
+        return EXIT["interrupted"]
+    print(format_result(result, target=args.target, header=False))
     if args.report:
         for path in write_report(args.report, result, args.target):
             print(f"wrote {path}")
-    return {"pass": 0, "fail": 1, "inconclusive": 3}[result.status]
+    return EXIT[result.status]

@@ -5,10 +5,11 @@ part replaced."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from crosscheck.mutants import layouts as _layouts
 from crosscheck.mutants.base import CORRECT, GradientFn, textbook
 from crosscheck.mutants.base import back as _back
 from crosscheck.mutants.base import delta_except as _delta_except
@@ -309,16 +310,64 @@ def weights_of_the_wrong_layer(weights, X, Y, activations, cost):
         return grads
 
 
+def inplace_sgd_step(weights, X, Y, activations, cost):
+    """Applies an SGD step to the caller's weights (w -= lr * g) and returns the right g."""
+    grads = textbook(weights, X, Y, activations, cost)
+    for w, g in zip(weights, grads, strict=True):
+        w -= 0.1 * g
+    return grads
+
+
+_FORWARD_CACHE: dict[tuple, tuple] = {}
+
+
+def shape_keyed_cache(weights, X, Y, activations, cost):
+    """The forward pass cached by the arrays' shapes: stale for a new problem of those shapes."""
+    key = (tuple(w.shape for w in weights), X.shape, tuple(activations), str(X.dtype))
+    with np.errstate(under="ignore"):
+        if key not in _FORWARD_CACHE:
+            _FORWARD_CACHE[key] = _forward(weights, X, activations, CORRECT)
+        zs, as_ = _FORWARD_CACHE[key]
+        delta = _output_delta(zs[-1], as_[-1], Y, activations[-1], cost, CORRECT)
+        grads: list[np.ndarray] = [None] * len(weights)  # type: ignore[list-item]
+        for l in range(len(weights) - 1, -1, -1):
+            grads[l] = _layer_gradient(as_[l], delta)
+            if l > 0:
+                delta = _back(delta, weights[l], _derivative(activations[l - 1], zs[l], as_[l]))
+        return grads
+
+
+def labels_taken_as_argmax(weights, X, Y, activations, cost):
+    """The softmax costs' labels turned into class indices (argmax): soft labels read as one-hot."""
+
+    def output_delta(z, h, Yy, output, cost, parts):
+        if cost in ("softmax_log_likelihood", "softmax_cross_entropy"):
+            one_hot = np.eye(Yy.shape[1], dtype=Yy.dtype)[np.argmax(Yy, axis=1)]
+            return _output_delta(z, h, one_hot, output, cost, parts)
+        return _output_delta(z, h, Yy, output, cost, parts)
+
+    return textbook(weights, X, Y, activations, cost, _with(output_delta=output_delta))
+
+
+def random_example_dropped(weights, X, Y, activations, cost):
+    """On 30% of calls (np.random.random() < 0.3) the last example is left out of the sums."""
+    if X.shape[0] > 1 and np.random.random() < 0.3:  # noqa: NPY002 - the bug's own global state
+        return textbook(weights, X[:-1], Y[:-1], activations, cost)
+    return textbook(weights, X, Y, activations, cost)
+
+
 class Mutant(NamedTuple):
-    """A buggy gradient function and the one-line description of its mistake."""
+    """A buggy gradient function, the one-line description of its mistake, and the
+    ``crosscheck.verify`` options of its convention (empty: canonical)."""
 
     function: GradientFn
     description: str
+    options: dict[str, Any] = {}  # noqa: RUF012 - never mutated
 
 
 def _mutant(fn: GradientFn) -> Mutant:
     doc = (fn.__doc__ or "").strip().splitlines()[0]
-    return Mutant(fn, doc)
+    return Mutant(fn, doc, dict(_layouts.CONVENTIONS.get(fn.__name__, {})))
 
 
 MUTANTS: dict[str, Mutant] = {
@@ -348,6 +397,14 @@ MUTANTS: dict[str, Mutant] = {
         next_layer_activation_derivative,
         last_hidden_derivative_reused,
         weights_of_the_wrong_layer,
+        inplace_sgd_step,
+        shape_keyed_cache,
+        labels_taken_as_argmax,
+        random_example_dropped,
+        _layouts.out_in_gradient_reshaped,
+        _layouts.bias_mean_weights_sum,
+        _layouts.divided_by_m_twice,
+        _layouts.mean_over_outputs_too,
     )
 }
 """The catalogue: name -> (gradient function, one-line description of the mistake)."""

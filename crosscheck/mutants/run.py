@@ -15,42 +15,64 @@ __all__ = ["Job", "jobs", "run_jobs"]
 
 
 class Job(NamedTuple):
-    """One function to verify: its name, TARGET, function, description, expectation."""
+    """One function to verify: its name, TARGET, function, description, expectation, and
+    the options of its convention."""
 
     name: str
     target: str
     function: GradientFn
     description: str
     expect_caught: bool
+    options: dict[str, Any] = {}  # noqa: RUF012 - never mutated
 
 
-def _correct_functions() -> dict[str, tuple[str, GradientFn, str]]:
-    """Correct implementations that must pass: name -> (target, function, description)."""
+def _correct_functions() -> list[Job]:
+    """Correct implementations that must pass, in every convention of
+    :mod:`crosscheck.mutants.layouts`."""
     import handprop
+    from crosscheck.mutants import layouts
 
-    return {
-        "handprop.gradients": (
+    out = [
+        Job(
+            "handprop.gradients",
             "handprop:gradients",
             handprop.gradients,
             "handprop's vectorised backprop (seed eq. 7-10)",
+            False,
         ),
-        "textbook": (
+        Job(
+            "textbook",
             "crosscheck.mutants:textbook",
             textbook,
             "the mutants' correct base (vectorised, written apart from handprop)",
+            False,
         ),
-    }
+    ]
+    for name in ("in_out_rows", "in_out_mean", "out_in_columns", "out_in_mean",
+                 "out_in_one_example"):
+        fn = getattr(layouts, name)
+        doc = (fn.__doc__ or "").strip().splitlines()[0]
+        target = f"crosscheck.mutants.layouts:{name}"
+        out.append(Job(name, target, fn, doc, False, layouts.CONVENTIONS[name]))
+    return out
 
 
 def jobs(names: Sequence[str] | None = None) -> list[Job]:
     """The mutants ``names`` (default: all of them, then the correct implementations)."""
     chosen = list(MUTANTS) if names is None else list(names)
     out = [
-        Job(n, f"crosscheck.mutants:{n}", MUTANTS[n].function, MUTANTS[n].description, True)
+        Job(
+            n,
+            f"crosscheck.mutants:{n}",
+            MUTANTS[n].function,
+            MUTANTS[n].description,
+            True,
+            MUTANTS[n].options,
+        )
         for n in chosen
     ]
     if names is None:
-        out += [Job(n, t, f, d, False) for n, (t, f, d) in _correct_functions().items()]
+        out += _correct_functions()
     return out
 
 
@@ -64,10 +86,11 @@ def run_jobs(
     rows, timing = [], {}
     for i, job in enumerate(todo, 1):
         t0 = time.perf_counter()
-        result = verify(job.function, seed=seed, name=job.target)
+        result = verify(job.function, seed=seed, name=job.target, **job.options)
         seconds = time.perf_counter() - t0
         timing[job.name] = round(seconds, 2)
         rows.append(_row(job.name, job.target, job.description, result, job.expect_caught))
+        rows[-1]["options"] = dict(job.options)
         if progress is not None:
             progress(i, rows[-1], seconds)
     return rows, timing
@@ -88,6 +111,7 @@ def _row(name: str, target: str, description: str, result: Any, expect_caught: b
         "target": target,
         "description": description,
         "expected": "caught" if expect_caught else "passes",
+        "convention": result.convention,
         "caught": not result.passed,
         "ok": (not result.passed) == expect_caught,
         "examples": result.examples,

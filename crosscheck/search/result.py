@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from crosscheck.compare import Discrepancy
+from crosscheck.guard import DEFAULT_TIMEOUT
 from crosscheck.options import DEFAULTS
 from crosscheck.problem import Problem
 from crosscheck.search.schedule import Stratum
+from crosscheck.search.severity import Severity
 from crosscheck.verdict import CheckResult
 
 __all__ = [
@@ -33,16 +35,36 @@ DEFAULT_MAX_P: int = DEFAULTS["max_p"]
 DEFAULT_OPTIONS: dict[str, Any] = {
     "activations": None,
     "costs": None,
+    "outputs": None,
     "dtypes": ["float64", "float32"],
-    "max_depth": DEFAULT_MAX_DEPTH,
-    "max_width": DEFAULT_MAX_WIDTH,
-    "max_examples": DEFAULT_MAX_EXAMPLES,
-    "max_q": DEFAULT_MAX_Q,
-    "max_p": DEFAULT_MAX_P,
+    "sizes": None,
+    "min_depth": None,
+    "max_depth": None,
+    "min_width": None,
+    "max_width": None,
+    "min_outputs": None,
+    "max_outputs": None,
+    "min_q": None,
+    "max_q": None,
+    "min_p": None,
+    "max_p": None,
+    "regimes": None,
+    "labels": None,
+    "layout": None,
+    "examples_as": None,
+    "reduction": None,
+    "factor": None,
+    "per_example": None,
+    "bias_shape": None,
+    "max_examples": None,
     "oracle": None,
     "confirm": True,
+    "keep_going": False,
+    "timeout": DEFAULT_TIMEOUT,
+    "state_checks": True,
 }
-"""A default search's :attr:`VerifyResult.options` (a reproduction names the others)."""
+"""A default search's :attr:`VerifyResult.options`: every option as given to
+:func:`~crosscheck.search.verify` (None: the default; a reproduction names the others)."""
 
 
 class Counterexample(NamedTuple):
@@ -58,6 +80,8 @@ class Counterexample(NamedTuple):
     layer_regimes: tuple[str, ...]
     shrunk: str
     reductions: tuple[str, ...]
+    severity: Severity | None = None
+    cell: str | None = None
 
     @property
     def kind(self) -> str:
@@ -85,7 +109,14 @@ class VerifyResult(NamedTuple):
     ``inconclusive``;
     ``power``: per dtype, layer position and row kind, the median and worst over the
     problems of the smallest relative error of a whole block that would have been flagged;
-    ``extent``: the [smallest, largest] depth, widest layer, P and Q drawn.
+    ``extent``: the [smallest, largest] depth, widest layer, P, Q and largest P N_l drawn;
+    ``failures``: with ``keep_going``, the counterexample of every failing cell (the first
+    is ``counterexample``); ``matrix``: with ``keep_going``, per cell
+    (``"hidden | cost/output | dtype"``) the count of each verdict; ``unsupported``: per
+    reason, the problems the function declined (``crosscheck.Unsupported``); ``flags``:
+    problems on which the function was nondeterministic, drew from the global random
+    generators, or answered for another problem (stale); ``convention``: how the function
+    takes its arguments, in words ("" for the canonical convention).
     """
 
     target: str
@@ -109,6 +140,11 @@ class VerifyResult(NamedTuple):
     cells: dict[str, dict[str, int]]
     power: dict[str, dict[str, dict[str, list]]]
     extent: dict[str, list[int]]
+    failures: tuple[Counterexample, ...] = ()
+    matrix: dict[str, dict[str, int]] | None = None
+    unsupported: dict[str, int] | None = None
+    flags: dict[str, int] | None = None
+    convention: str = ""
 
     @property
     def inconclusive_cells(self) -> tuple[str, ...]:
@@ -117,12 +153,20 @@ class VerifyResult(NamedTuple):
         return tuple(c for c, n in cells if not n.get("pass") and n.get("inconclusive"))
 
     @property
+    def unsupported_count(self) -> int:
+        """Problems the function declined as unsupported."""
+        return sum((self.unsupported or {}).values())
+
+    @property
     def status(self) -> str:
-        """``"fail"`` (a counterexample); ``"inconclusive"`` when no discrepancy was found
-        but the evidence is weak: fewer conclusive passes than inconclusive ones, or none
-        at all in some dtype; ``"pass"`` otherwise."""
+        """``"fail"`` (a counterexample); ``"unsupported"`` when the function declined
+        every problem; ``"inconclusive"`` when no discrepancy was found but the evidence is
+        weak: fewer conclusive passes than inconclusive ones, or none at all in some
+        dtype; ``"pass"`` otherwise."""
         if not self.passed:
             return "fail"
+        if self.examples == 0 and self.unsupported_count:
+            return "unsupported"
         conclusive = sum(n.get("pass", 0) for n in self.cells.values())
         dtypes = {c.rsplit(" ", 1)[-1] for c in self.cells}
         weak_dtype = any(

@@ -1,12 +1,9 @@
 """The search: one short Hypothesis run per problem over the balanced schedule, stopping
-at the first failure, which Hypothesis shrinks and :mod:`.shrink` reduces further."""
+at the first failure (or, with ``keep_going``, going on to judge every cell), each
+failure shrunk by Hypothesis, reduced by :mod:`.shrink` and weighed by :mod:`.severity`."""
 
 from __future__ import annotations
 
-import collections
-import itertools
-import math
-import operator
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
@@ -16,21 +13,18 @@ import numpy as np
 
 from crosscheck import oracles as _oracles
 from crosscheck import validation
-from crosscheck.errors import UsageError
+from crosscheck.conventions import Convention, check_signature, convention, convention_of
+from crosscheck.errors import TargetTimeout, UsageError
+from crosscheck.guard import DEFAULT_TIMEOUT, GlobalRandom, Guard
 from crosscheck.judge import GradientFn
-from crosscheck.options import ProblemSpace, problem_space
+from crosscheck.options import SIZE_PROFILES, ProblemSpace, problem_space
 from crosscheck.problem import Problem
-from crosscheck.search.result import (
-    DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_EXAMPLES,
-    DEFAULT_MAX_P,
-    DEFAULT_MAX_Q,
-    DEFAULT_MAX_WIDTH,
-    Counterexample,
-    VerifyResult,
-)
-from crosscheck.search.schedule import Stratum, block_seed, schedule
+from crosscheck.search.block import run_block
+from crosscheck.search.result import DEFAULT_OPTIONS, Counterexample, VerifyResult
+from crosscheck.search.schedule import Stratum, block_seed, cell_schedule, schedule
+from crosscheck.search.severity import classify
 from crosscheck.search.shrink import reduce_counterexample
+from crosscheck.search.state import Search, cell_key, power_summary
 from crosscheck.verdict import (
     CONFIRM_ORDER,
     ORACLE_ORDER,
@@ -39,7 +33,7 @@ from crosscheck.verdict import (
     oracle_modules,
 )
 
-__all__ = ["DEEP_SATURATION", "MAX_SHRINK_CALLS", "WEIGHT_REGIMES", "verify"]
+__all__ = ["DEEP_SATURATION", "WEIGHT_REGIMES", "verify"]
 
 DEEP_SATURATION = 60.0
 """Typical |z| of the ``"deep saturating"`` weight regime (the strategies' saturating
@@ -56,118 +50,6 @@ WEIGHT_REGIMES: dict[str, tuple[str, float | None]] = {
 is where clipped formulas, cancellation and underflow show; at the default level (25)
 the output reaches |z| > 23 in about half the draws, so a deeper level doubles the
 chance of catching, e.g., an output sigmoid clipped to [1e-10, 1 - 1e-10]."""
-
-MAX_SHRINK_CALLS = 25
-"""Calls Hypothesis's shrinker may make after the first failure. Its structural moves
-come first and are finished by :func:`~crosscheck.search.shrink.reduce_counterexample`;
-past the budget it is stopped (its overhead on float-heavy choice sequences grows fast),
-keeping the smallest failing problem so far (every failing call during shrinking is a new
-smallest one)."""
-
-_RATIO_CAP = 1e300  # hypothesis.target needs a finite score
-
-
-class _Found(AssertionError):
-    """Raised inside a block to tell Hypothesis the candidate failed."""
-
-
-class _StopShrinking(BaseException):
-    """Raised inside a block to end Hypothesis's shrinking (not an Exception: Hypothesis
-    lets it through instead of treating it as a failure of the test)."""
-
-
-class _Search:
-    """Mutable state shared by the blocks' test functions."""
-
-    def __init__(self) -> None:
-        self.examples = 0
-        self.calls = 0
-        self.skipped = 0
-        self.inconclusive = 0
-        self.disputed: list[str] = []
-        self.cells: dict[str, collections.Counter[str]] = collections.defaultdict(
-            collections.Counter
-        )
-        self.powers: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
-        self.extent: dict[str, list[int]] = {}
-        self.worst = (0.0, None)
-        self.searching = True
-        self.caught_at: int | None = None
-        self.caught_time: float | None = None
-        self.last_failure: tuple[Any, CheckResult] | None = None
-        self.shrink_calls = 0
-        self.coverage: dict[str, collections.Counter[str]] = collections.defaultdict(
-            collections.Counter
-        )
-
-    def cover(self, drawn: Any, stratum: Stratum) -> None:
-        p, info = drawn
-        c = self.coverage
-        c["depth"][str(p.depth)] += 1
-        c["dtype"][str(p.dtype)] += 1
-        c["cost"][p.cost] += 1
-        c["output activation"][p.activations[-1]] += 1
-        for a in sorted(set(p.activations[:-1])):
-            c["hidden activation (present)"][a] += 1
-        c["hidden activations (distinct)"][str(len(set(p.activations[:-1])))] += 1
-        c["regime"][stratum.regime] += 1
-        for r in sorted(set(info.layer_regimes)):
-            c["layer regime (present)"][r] += 1
-        c["x kind"][info.x_kind] += 1
-        c["y kind"][f"{info.y_kind}"] += 1
-        c["P"][_bucket(p.P, (1, 2, 3, 5, 9))] += 1
-        c["N_L"][_bucket(p.sizes[-1], (1, 2, 3, 5))] += 1
-        c["widest layer"][_bucket(max(p.sizes[1:]), (1, 2, 3, 5))] += 1
-        c["Q"][_bucket(p.sizes[0], (1, 2, 3, 5))] += 1
-        for key, n in (("depth", p.depth), ("width", max(p.sizes[1:])), ("P", p.P),
-                       ("Q", p.sizes[0])):
-            lo_hi = self.extent.setdefault(key, [n, n])
-            lo_hi[0], lo_hi[1] = min(lo_hi[0], n), max(lo_hi[1], n)
-
-    def judged(self, drawn: Any, stratum: Stratum, outcome: CheckResult) -> None:
-        """Count a problem the candidate did not fail: its cell's verdict and its power."""
-        p = drawn.problem
-        self.cells[f"{stratum.cost}/{stratum.output} {stratum.dtype}"][outcome.status] += 1
-        if outcome.status == "inconclusive":
-            self.inconclusive += 1
-        for r in outcome.power:
-            if math.isfinite(r.power):
-                key = (str(p.dtype), _position(r.layer, p.depth), r.row_kind)
-                self.powers[key].append(r.power)
-
-
-def _position(layer: int, depth: int) -> str:
-    """``"output"`` for the last weight layer, ``"first"`` for w^0 of a deeper net,
-    ``"hidden"`` in between."""
-    if layer == depth - 1:
-        return "output"
-    return "first" if layer == 0 else "hidden"
-
-
-def _power_summary(
-    powers: dict[tuple[str, str, str], list[float]],
-) -> dict[str, dict[str, dict[str, list]]]:
-    """``{dtype: {position: {row_kind: [median, worst]}}}`` of the whole-block power over
-    the judged problems (the smallest relative error of a whole block that was flagged)."""
-    out: dict[str, dict[str, dict[str, list]]] = {}
-    for dtype in ("float64", "float32"):
-        for position in ("first", "hidden", "output"):
-            for kind in ("bias", "weights"):
-                values = powers.get((dtype, position, kind))
-                if values:
-                    out.setdefault(dtype, {}).setdefault(position, {})[kind] = [
-                        float(np.median(values)),
-                        float(np.max(values)),
-                    ]
-    return out
-
-
-def _bucket(n: int, edges: Sequence[int]) -> str:
-    """``n`` as ``"1"``, ``"2"``, ``"3-4"``, ... for the edges (1, 2, 3, 5), ``"5+"`` last."""
-    for lo, hi in itertools.pairwise(edges):
-        if lo <= n < hi:
-            return str(lo) if hi == lo + 1 else f"{lo}-{hi - 1}"
-    return f"{edges[-1]}+"
 
 
 def _target_name(fn: Any) -> str:
@@ -192,126 +74,173 @@ def _oracles_for(oracle: str | None, confirm: bool) -> tuple[list[ModuleType], l
     return judges, oracle_modules(CONFIRM_ORDER) if confirm else []
 
 
+def _function(fn: Any, conv_options: dict[str, Any]) -> tuple[GradientFn, Convention]:
+    """The function to call and its convention (an adapted function's own unless
+    convention options are given); :class:`UsageError` for a wrong signature."""
+    if not callable(fn):
+        raise UsageError(f"fn: expected a callable gradient function, got {fn!r}")
+    inner, conv = convention_of(fn)
+    given = {k: v for k, v in conv_options.items() if v is not None}
+    if given:  # the options win over an adapted function's own convention
+        conv = convention(**given)
+    check_signature(inner, conv)
+    return inner, conv
+
+
 def verify(
     fn: GradientFn,
     *,
     activations: Iterable[str] | str | None = None,
     costs: Iterable[str] | str | None = None,
+    outputs: Iterable[str] | str | None = None,
     dtypes: Iterable[Any] | str | None = None,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    max_width: int = DEFAULT_MAX_WIDTH,
-    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    sizes: str | None = None,
+    min_depth: int | None = None,
+    max_depth: int | None = None,
+    min_width: int | None = None,
+    max_width: int | None = None,
+    min_outputs: int | None = None,
+    max_outputs: int | None = None,
+    min_q: int | None = None,
+    max_q: int | None = None,
+    min_p: int | None = None,
+    max_p: int | None = None,
+    regimes: Iterable[str] | str | None = None,
+    labels: Iterable[str] | str | None = None,
+    layout: str | None = None,
+    examples_as: str | None = None,
+    reduction: str | None = None,
+    factor: float | None = None,
+    per_example: bool | None = None,
+    bias_shape: str | None = None,
+    max_examples: int | None = None,
     seed: int = 0,
     oracle: str | None = None,
     confirm: bool = True,
-    max_q: int = DEFAULT_MAX_Q,
-    max_p: int = DEFAULT_MAX_P,
+    keep_going: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    state_checks: bool = True,
     name: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> VerifyResult:
     """Search for a problem on which ``fn`` disagrees with the oracles beyond the budget.
 
-    ``fn(weights, X, Y, activations, cost) -> list[np.ndarray]`` (canonical layout).
-    ``activations``/``costs`` restrict the names to what ``fn`` supports (include
-    ``"softmax"`` to keep the softmax costs; default: everything); ``dtypes`` the dtypes
-    (default float32 and float64); depth L in [1, max_depth], widths N_l in
-    [1, max_width], Q in [1, max_q], P in [1, max_p]. ``max_examples`` problems are judged
-    (fewer if the candidate fails first), one Hypothesis run each, in the strata of
-    :func:`~crosscheck.search.schedule.schedule`; ``seed`` fixes the whole search.
-    ``oracle`` picks the judging oracle (default: the first available of
+    ``fn`` takes its arguments in its convention (``layout``, ``examples_as``,
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``:
+    :func:`crosscheck.conventions.convention`; default canonical,
+    ``fn(weights, X, Y, activations, cost) -> list[np.ndarray]``, every cost a sum; an
+    :func:`~crosscheck.conventions.adapt` ed function brings its own).
+
+    What is drawn: ``activations``/``costs`` restrict the names to what ``fn`` supports
+    (include ``"softmax"`` to keep the softmax costs), ``outputs`` the output activation
+    apart from the hidden ones; ``dtypes``; ``sizes`` a profile of
+    :data:`crosscheck.options.SIZE_PROFILES` (``gate``, ``medium``, ``large``) whose
+    ranges ``min_*``/``max_*`` override (depth, hidden widths, outputs N_L, inputs Q,
+    examples P); ``regimes`` the weight regimes; ``labels`` the label kinds (e.g.
+    ``"one_hot"``, ``"binary"``). ``max_examples`` problems are judged (the profile's
+    number by default; fewer if the candidate fails first), one Hypothesis run each, in
+    the strata of :func:`~crosscheck.search.schedule.schedule`; ``seed`` fixes the search.
+
+    ``keep_going`` judges every (hidden activation, cost and output, dtype) cell, each
+    with hidden layers of that one activation, and shrinks a counterexample per failing
+    cell. ``timeout`` bounds each call of ``fn`` in seconds (None: no bound; a timeout
+    raises :class:`~crosscheck.errors.TargetTimeout`); ``state_checks`` calls ``fn`` on
+    another problem of the same shapes first and twice on each problem. ``oracle`` picks
+    the judging oracle (default: the first available of
     :data:`~crosscheck.judge.ORACLE_ORDER`); ``confirm`` asks a second oracle before
-    declaring a discrepancy. ``progress(done, total)`` is called after each problem.
-    Raises :class:`~crosscheck.errors.UsageError` (a ``ValueError``) naming a bad argument.
+    declaring a discrepancy. ``progress(done, total)`` is called after each problem and
+    ``phase(text)`` when the search starts shrinking. Raises
+    :class:`~crosscheck.errors.UsageError` (a ``ValueError``) naming a bad argument.
     """
     t0 = time.perf_counter()
-    if not callable(fn):
-        raise UsageError(f"fn: expected a callable gradient function, got {fn!r}")
+    given = {k: v for k, v in locals().items() if k in DEFAULT_OPTIONS}
+    conv_options = {
+        "layout": layout,
+        "examples_as": examples_as,
+        "reduction": reduction,
+        "factor": factor,
+        "per_example": per_example,
+        "bias_shape": bias_shape,
+    }
+    fn, conv = _function(fn, conv_options)
     space = problem_space(
         activations=activations,
         costs=costs,
+        outputs=outputs,
         dtypes=dtypes,
+        sizes=sizes,
+        min_depth=min_depth,
         max_depth=max_depth,
+        min_width=min_width,
         max_width=max_width,
+        min_outputs=min_outputs,
+        max_outputs=max_outputs,
+        min_q=min_q,
         max_q=max_q,
+        min_p=min_p,
         max_p=max_p,
+        regimes=regimes,
+        labels=labels,
+        powers_of_two=conv.powers_of_two(),
     )
-    max_examples = validation.integer(max_examples, "max_examples")
+    if max_examples is not None:
+        max_examples = validation.integer(max_examples, "max_examples")
     seed = validation.integer(seed, "seed", minimum=0)
+    if timeout is not None:
+        timeout = validation.positive_number(timeout, "timeout")
     judges, confirmers = _oracles_for(oracle, confirm)
-    given = space.given
-    dts = tuple(d.name for d in space.dtypes)
-    hidden = space.hidden if space.max_depth > 1 else ()
-    strata = schedule(
-        max_examples,
-        outputs=space.outputs,
-        hidden=hidden,
-        dtypes=dts,
-        regimes=tuple(WEIGHT_REGIMES),
-        seed=seed,
-    )
+    guard = Guard(conv, timeout, bool(state_checks), GlobalRandom(seed))
+    strata = _strata(space, max_examples, seed, keep_going)
     options = {
-        "activations": given["activations"],
-        "costs": given["costs"],
-        "dtypes": list(dts),
-        "max_depth": int(max_depth),
-        "max_width": given["max_width"],
+        **given,
+        **{k: space.given[k] for k in ("activations", "costs", "outputs", "labels")},
+        "regimes": None if regimes is None else list(space.regimes),
+        "dtypes": [d.name for d in space.dtypes],
         "max_examples": max_examples,
-        "max_q": given["max_q"],
-        "max_p": given["max_p"],
-        "oracle": oracle,
-        "confirm": confirm,
+        **{k: v for k, v in conv.options().items()},
     }
     from crosscheck.strategies import without_local_constants
 
-    state = _Search()
-    found: tuple[int, Stratum] | None = None
+    state = Search()
+    shrink_time = reduce_time = 0.0
+    failures: list[Counterexample] = []
+    failed_cells: set[str] = set()
     with without_local_constants():
         for b, stratum in enumerate(strata):
-            failed = _run_block(fn, space, stratum, block_seed(seed, b), state, judges, confirmers)
+            if keep_going and cell_key(stratum) in failed_cells:
+                continue
+            block_space = _stratum_space(space, stratum)
+            failed = run_block(
+                fn, block_space, stratum, block_seed(seed, b), state, judges, confirmers, guard
+            )
             if progress is not None:
                 progress(b + 1, len(strata))
-            if failed:
-                found = (b, stratum)
-                break
-    t_shrunk = time.perf_counter()
-    counterexample = None
-    if found is not None and state.last_failure is not None:
-        (shrunk, info), outcome = state.last_failure
-
-        def still_fails(p: Problem) -> CheckResult | None:
-            state.calls += 1
-            o = check_with(fn, p, judges, confirmers)
-            return o if o.status == "fail" else None
-
-        problem, outcome, steps = reduce_counterexample(shrunk, outcome, still_fails, space)
-        counterexample = Counterexample(
-            problem,
-            outcome,
-            found[1],
-            found[0],
-            info.x_kind,
-            info.y_kind,
-            found[1].regime,
-            info.layer_regimes,
-            shrunk.describe(),
-            steps,
-        )
-    worst_ratio, worst_problem = state.worst
+            if failed and state.last_failure is not None:
+                t_shrunk = time.perf_counter()
+                shrink_time += t_shrunk - (state.caught_time or t_shrunk)
+                if phase is not None:
+                    phase(f"reducing a counterexample ({stratum.describe()})")
+                failures.append(
+                    _counterexample(fn, state, stratum, b, block_space if keep_going else space,
+                                    judges, confirmers, guard, seed)
+                )
+                reduce_time += time.perf_counter() - t_shrunk
+                failed_cells.add(cell_key(stratum))
+                if not keep_going:
+                    break
+                state.resume()
     t_end = time.perf_counter()
-    t_caught = state.caught_time or t_shrunk
-    timing = {
-        "search": round(t_caught - t0, 3),
-        "shrink": round(t_shrunk - t_caught, 3),
-        "reduce": round(t_end - t_shrunk, 3),
-    }
+    caught = state.first_caught
+    t_caught = caught[1] if caught else t_end
     return VerifyResult(
         target=name or _target_name(fn),
-        passed=counterexample is None,
+        passed=not failures,
         examples=state.examples,
-        worst_ratio=worst_ratio,
-        worst_problem=worst_problem,
-        counterexample=counterexample,
-        examples_until_caught=state.caught_at,
+        worst_ratio=state.worst[0],
+        worst_problem=state.worst[1],
+        counterexample=failures[0] if failures else None,
+        examples_until_caught=caught[0] if caught else None,
         skipped=state.skipped,
         disputed=tuple(state.disputed),
         oracle=judges[0].NAME,
@@ -321,116 +250,120 @@ def verify(
         coverage={k: dict(sorted(v.items())) for k, v in state.coverage.items()},
         calls=state.calls,
         seconds=t_end - t0,
-        timing=timing,
+        timing={
+            "search": round(t_caught - t0, 3),
+            "shrink": round(shrink_time, 3),
+            "reduce": round(reduce_time, 3),
+        },
         inconclusive=state.inconclusive,
         cells={c: dict(sorted(n.items())) for c, n in sorted(state.cells.items())},
-        power=_power_summary(state.powers),
+        power=power_summary(state.powers),
         extent={k: list(v) for k, v in sorted(state.extent.items())},
+        failures=tuple(failures),
+        matrix={c: dict(sorted(n.items())) for c, n in state.matrix.items()} if keep_going
+        else None,
+        unsupported=dict(state.unsupported.most_common()),
+        flags=dict(sorted(state.flags.items())),
+        convention=conv.describe(),
     )
 
 
+def _schedule_regimes(space: ProblemSpace) -> tuple[str, ...]:
+    """The schedule's weight regimes whose strategies regime the space allows."""
+    return tuple(r for r, (base, _) in WEIGHT_REGIMES.items() if base in space.regimes)
+
+
+KEEP_GOING_PER_CELL = 2
+"""Problems per cell of a ``keep_going`` search unless ``max_examples`` is given."""
+
+
+def _strata(
+    space: ProblemSpace, n: int | None, seed: int, keep_going: bool
+) -> list[Stratum]:
+    """The blocks' strata: balanced over the space, or (``keep_going``) cell by cell,
+    :data:`KEEP_GOING_PER_CELL` per cell unless ``n`` is given."""
+    dts = tuple(d.name for d in space.dtypes)
+    hidden = space.hidden if space.max_depth > 1 else ()
+    regimes = _schedule_regimes(space)
+    if keep_going:
+        cells = len(hidden) + (space.min_depth == 1)
+        cells *= sum(len(o) for o in space.outputs.values()) * len(dts)
+        return cell_schedule(
+            KEEP_GOING_PER_CELL * cells if n is None else n, outputs=space.outputs,
+            hidden=hidden, shallow=space.min_depth == 1, dtypes=dts, regimes=regimes, seed=seed,
+        )
+    n = SIZE_PROFILES[space.profile].examples if n is None else n
+    return schedule(n, outputs=space.outputs, hidden=hidden, dtypes=dts, regimes=regimes, seed=seed)
+
+
 def _stratum_space(space: ProblemSpace, stratum: Stratum) -> ProblemSpace:
-    """``space`` narrowed to ``stratum``'s cost, output activation, dtype and regime."""
+    """``space`` narrowed to ``stratum``'s cost, output activation, dtype and regime (and,
+    for a pure stratum, to hidden layers of its one activation, or none)."""
     regime, saturation = WEIGHT_REGIMES[stratum.regime]
-    return space._replace(
+    narrowed = space._replace(
         outputs={stratum.cost: (stratum.output,)},
         dtypes=(np.dtype(stratum.dtype),),
         regimes=(regime,),
         saturation=space.saturation if saturation is None else saturation,
     )
+    if not stratum.pure:
+        return narrowed
+    if stratum.featured is None:
+        return narrowed._replace(max_depth=1)
+    return narrowed._replace(hidden=(stratum.featured,), min_depth=max(2, space.min_depth))
 
 
-def _run_block(
+def _counterexample(
     fn: GradientFn,
-    space: ProblemSpace,
+    state: Search,
     stratum: Stratum,
-    seed: int,
-    state: _Search,
+    block: int,
+    space: ProblemSpace,
     judges: Sequence[ModuleType],
     confirmers: Sequence[ModuleType],
-) -> bool:
-    """One Hypothesis run that judges one problem of ``stratum`` (more while shrinking);
-    True if the candidate failed."""
-    import hypothesis
-    from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings, target
-    from hypothesis import strategies as st
-    from hypothesis.errors import HypothesisException, Unsatisfiable
+    guard: Guard,
+    seed: int,
+) -> Counterexample:
+    """The failure of the last block reduced within ``space`` and weighed."""
+    assert state.last_failure is not None
+    (shrunk, info), outcome = state.last_failure
 
-    from crosscheck.strategies import problems_in
-
-    strategy = problems_in(_stratum_space(space, stratum), stratum.featured)
-    # Hypothesis's next call after the simplest one draws a "novel prefix": its first
-    # choice is forced to differ from the simplest's. A leading nonce takes that role, so
-    # the problem's own first choice (the depth) stays free to be 1.
-    strategy = st.tuples(st.integers(0, 2**16), strategy).map(operator.itemgetter(1))
-    first = [True]
-
-    @hypothesis.seed(seed)
-    @settings(
-        settings.get_profile("default"),
-        max_examples=1,
-        database=None,
-        derandomize=False,
-        deadline=None,
-        phases=[Phase.generate, Phase.target, Phase.shrink],
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-    )
-    @given(strategy)
-    def block(drawn: Any) -> None:
-        if first[0] and state.searching:
-            # Hypothesis's first call is the run's simplest problem (every choice at its
-            # minimum: one unit, P = 1, X = 0): the same few problems in every block.
-            first[0] = False
-            reject()
-        first[0] = False
-        if not state.searching:
-            state.shrink_calls += 1
-            if state.shrink_calls > MAX_SHRINK_CALLS:
-                raise _StopShrinking
-        outcome = check_with(fn, drawn.problem, judges, confirmers)
+    def still_fails(p: Problem) -> CheckResult | None:
         state.calls += 1
-        if outcome.status == "skipped":
-            if state.searching:
-                state.skipped += 1
-            reject()
-        if outcome.status == "fail":
-            if state.searching:
-                state.examples += 1
-                state.cover(drawn, stratum)
-                state.caught_at = state.examples
-                state.caught_time = time.perf_counter()
-                state.searching = False
-            state.last_failure = (drawn, outcome)
-            raise _Found(drawn.problem.describe())
-        if state.searching:
-            state.examples += 1
-            state.cover(drawn, stratum)
-            state.judged(drawn, stratum, outcome)
-            if outcome.disputed:
-                state.disputed.append(f"{drawn.problem.describe()}: {outcome.note}")
-            elif outcome.ratio >= state.worst[0]:
-                state.worst = (outcome.ratio, drawn.problem.describe())
-        target(min(outcome.ratio, _RATIO_CAP), label="budget ratio")
+        try:
+            o = check_with(fn, p, judges, confirmers, guard=guard)
+        except TargetTimeout:
+            return None
+        return o if o.status == "fail" else None
 
-    try:
-        block()
-    except _Found:
-        return True
-    except _StopShrinking:
-        return True
-    except Unsatisfiable:  # every draw of this stratum was skipped (no oracle answered)
-        return False
-    except HypothesisException:
-        # e.g. Flaky: a candidate that fails only some of the times it is called. The
-        # last failing call is still a counterexample; without one, it is an error.
-        if not state.searching and state.last_failure is not None:
-            return True
-        raise
-    except BaseExceptionGroup:  # pragma: no cover - several bugs despite report_multiple_bugs
-        if not state.searching and state.last_failure is not None:
-            return True
-        raise
-    return False
+    def judge(p: Problem) -> CheckResult:
+        state.calls += 1
+        return check_with(fn, p, judges, confirmers, guard=guard)
+
+    problem, outcome, steps = reduce_counterexample(shrunk, outcome, still_fails, space)
+    first = state.caught_outcome
+    if first is not None and "stale" in first.flags and "stale" not in outcome.flags:
+        outcome = outcome._replace(
+            flags=(*outcome.flags, "stale"),
+            note=(f"{outcome.note}; " if outcome.note else "")
+            + "when first caught, on the problem drawn: "
+            + first.note.split("; ")[-1]
+            + "; this reduced problem fails through state left by earlier calls and may "
+            "pass in a fresh process",
+        )
+    where = f"{stratum.regime} weights, {info.x_kind} inputs, {info.y_kind} labels"
+    severity = classify(problem, outcome, where, judge, seed)
+    return Counterexample(
+        problem,
+        outcome,
+        stratum,
+        block,
+        info.x_kind,
+        info.y_kind,
+        stratum.regime,
+        info.layer_regimes,
+        shrunk.describe(),
+        steps,
+        severity,
+        cell_key(stratum) if stratum.pure else None,
+    )

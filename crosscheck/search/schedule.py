@@ -13,21 +13,27 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Stratum", "block_seed", "schedule"]
+__all__ = ["Stratum", "block_seed", "cell_schedule", "schedule"]
 
 
 class Stratum(NamedTuple):
     """The pinned part of one block: cost, output activation, dtype, weight regime and
-    the featured hidden activation (``None`` when no hidden layer is possible)."""
+    the featured hidden activation (``None`` when no hidden layer is possible). A
+    ``pure`` stratum (``--keep-going``'s cells) uses the featured activation at *every*
+    hidden layer, and has no hidden layer at all when ``featured`` is None."""
 
     cost: str
     output: str
     dtype: str
     regime: str
     featured: str | None
+    pure: bool = False
 
     def describe(self) -> str:
         """e.g. ``squared_error/gelu float32 saturating, featuring elu``."""
+        if self.pure:
+            hidden = f"{self.featured} hidden layers" if self.featured else "no hidden layer"
+            return f"{self.cost}/{self.output} {self.dtype} {self.regime}, {hidden}"
         feat = f", featuring {self.featured}" if self.featured else ""
         return f"{self.cost}/{self.output} {self.dtype} {self.regime}{feat}"
 
@@ -140,6 +146,35 @@ def schedule(
         o, d, r = triples[c][seen[c]]
         seen[c] += 1
         strata.append(Stratum(c, o, d, r, feats[b]))
+    return strata
+
+
+def cell_schedule(
+    n_blocks: int,
+    *,
+    outputs: Mapping[str, Sequence[str]],
+    hidden: Sequence[str],
+    shallow: bool,
+    dtypes: Sequence[str],
+    regimes: Sequence[str],
+    seed: int = 0,
+) -> list[Stratum]:
+    """The pure strata of a ``--keep-going`` search: every (hidden activation, cost and
+    output, dtype) cell in turn, as random permutations of the cells, until
+    ``max(n_blocks, number of cells)`` blocks (so every cell is judged at least once);
+    ``shallow`` adds the cells without a hidden layer. Each cell's regimes cycle through
+    a permutation of ``regimes``."""
+    rng = np.random.default_rng([seed, 0xCE11])
+    rows: list[str | None] = [*hidden, *([None] if shallow else [])]
+    cells = [(h, c, o, d) for h in rows for c in outputs for o in outputs[c] for d in dtypes]
+    order = _cycle(cells, max(n_blocks, len(cells)), rng)
+    turns = {cell: [regimes[i] for i in rng.permutation(len(regimes))] for cell in cells}
+    seen: collections.Counter[tuple] = collections.Counter()
+    strata = []
+    for cell in order:
+        h, c, o, d = cell
+        strata.append(Stratum(c, o, d, turns[cell][seen[cell] % len(regimes)], h, True))
+        seen[cell] += 1
     return strata
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from crosscheck.errors import UsageError
 from crosscheck.options import ProblemSpace, problem_space
 from crosscheck.strategies.determinism import label
+from crosscheck.strategies.sizes import size
 
 __all__ = ["Architecture", "architectures", "architectures_in"]
 
@@ -28,6 +29,24 @@ class Architecture(NamedTuple):
         return len(self.sizes) - 1
 
 
+class _Sizes(NamedTuple):
+    """The size strategies of a space: Q, a hidden width, the output width N_L."""
+
+    q: st.SearchStrategy[int]
+    width: st.SearchStrategy[int]
+    outputs: st.SearchStrategy[int]
+
+
+def _sizes(space: ProblemSpace) -> _Sizes:
+    log = space.log_sizes
+    lo_out, hi_out = space.output_range
+    return _Sizes(
+        size(space.min_q, space.max_q, log=log),
+        size(space.min_width, space.max_width, log=log),
+        size(lo_out, hi_out, log=log, power_of_two="N_L" in space.powers_of_two),
+    )
+
+
 @st.composite
 def _architectures(
     draw: st.DrawFn,
@@ -35,13 +54,15 @@ def _architectures(
     outputs: tuple[tuple[str, tuple[str, ...]], ...],
     min_depth: int,
     max_depth: int,
-    max_width: int,
-    max_q: int,
+    sizes: _Sizes,
     featured: str | None = None,
 ) -> Architecture:
     depth = draw(st.integers(min_depth, max_depth), label=label("depth"))
-    q = draw(st.integers(1, max_q), label=label("Q"))
-    widths = tuple(draw(st.integers(1, max_width), label=label("width")) for _ in range(depth))
+    q = draw(sizes.q, label=label("Q"))
+    widths = tuple(
+        draw(sizes.width if l < depth - 1 else sizes.outputs, label=label("width"))
+        for l in range(depth)
+    )
     cost, outs = draw(st.sampled_from(outputs), label=label("cost"))
     # The featured activation (if any) sits at one drawn hidden layer (shrinks to the first).
     at = -1
@@ -71,8 +92,7 @@ def architectures_in(
         tuple(space.outputs.items()),
         space.min_depth,
         space.max_depth,
-        space.max_width,
-        space.max_q,
+        _sizes(space),
         featured,
     )
 
@@ -81,10 +101,10 @@ def architectures(
     *,
     activations: Iterable[str] | str | None = None,
     costs: Iterable[str] | str | None = None,
-    min_depth: int = 1,
-    max_depth: int = 5,
-    max_width: int = 8,
-    max_q: int = 8,
+    min_depth: int | None = None,
+    max_depth: int | None = None,
+    max_width: int | None = None,
+    max_q: int | None = None,
     outputs: Iterable[str] | str | None = None,
     featured: str | None = None,
 ) -> st.SearchStrategy[Architecture]:
@@ -100,8 +120,8 @@ def architectures(
     towards fewer, narrower layers and the front of
     :data:`crosscheck.spec.ACTIVATION_ORDER` / :data:`crosscheck.spec.COST_ORDER`.
 
-    For balanced searches (``crosscheck verify``'s schedule): ``outputs`` further restricts
-    the output activation only (the hidden layers keep ``activations``), and ``featured``
+    ``outputs`` names the output activations (``activations`` then restricts the hidden
+    layers only). For balanced searches (``crosscheck verify``'s schedule) ``featured``
     names a hidden activation placed at one drawn hidden layer whenever L >= 2 (the other
     hidden layers are drawn as usual), so that it is tested in every such draw.
     """

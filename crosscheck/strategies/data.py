@@ -29,7 +29,6 @@ drawn-and-rounded once (no arithmetic happens after the cast).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Iterable
@@ -37,11 +36,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from crosscheck import spec, validation
 from crosscheck.errors import UsageError
-from crosscheck.options import BASE_REGIMES, REGIMES, SATURATING_Z
+from crosscheck.options import BASE_REGIMES, LABEL_KINDS, REGIMES, SATURATING_Z
+from crosscheck.strategies import arrays
 from crosscheck.strategies.architectures import Architecture
 from crosscheck.strategies.determinism import label
 
@@ -57,6 +56,7 @@ __all__ = [
     "Weights",
     "inputs",
     "labels_for",
+    "typical_numbers",
     "weights_for",
 ]
 
@@ -64,11 +64,7 @@ X_KINDS: tuple[str, ...] = ("typical", "zeros", "repeated", "large")
 """Kinds of input X: entries in [-1, 1]; with all-zero rows; with repeated rows;
 entries in [-LARGE_SCALE, LARGE_SCALE]."""
 
-Y_KINDS: dict[str, tuple[str, ...]] = {
-    "unit": ("binary", "soft"),
-    "any": ("typical", "large"),
-    "nonnegative": ("one_hot", "soft"),
-}
+Y_KINDS: dict[str, tuple[str, ...]] = LABEL_KINDS
 """Kinds of labels Y for each label rule of :data:`crosscheck.spec.COSTS`: ``binary``
 {0, 1} and ``soft`` [0, 1] for the sigmoid costs; ``typical`` [-1, 1] and ``large``
 [-LARGE_SCALE, LARGE_SCALE] for squared_error; ``one_hot`` rows and ``soft`` rows of
@@ -114,38 +110,6 @@ class Labels(NamedTuple):
     kind: str
 
 
-@functools.cache
-def _unit_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    """Dense float64 arrays with entries in [-1, 1] (no fill: every entry is its own draw,
-    so weight matrices are not mostly one repeated value)."""
-    return hnp.arrays(
-        np.float64,
-        shape,
-        elements=st.floats(-1.0, 1.0, allow_subnormal=False),
-        fill=st.nothing(),
-    )
-
-
-@functools.cache
-def _nonnegative_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(
-        np.float64,
-        shape,
-        elements=st.floats(0.0, 1.0, allow_subnormal=False),
-        fill=st.nothing(),
-    )
-
-
-@functools.cache
-def _bool_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.bool_, shape, elements=st.booleans(), fill=st.nothing())
-
-
-@functools.cache
-def _index_array(shape: tuple[int, ...], high: int) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.intp, shape, elements=st.integers(0, high), fill=st.nothing())
-
-
 def _flush(u: np.ndarray) -> np.ndarray:
     """Set entries with |u| < FLUSH to exactly 0 (returns a new array)."""
     return np.where(np.abs(u) < FLUSH, 0.0, u)
@@ -183,6 +147,7 @@ def _weights(
     regime: str,
     dtype: np.dtype,
     saturation: float = SATURATING_Z,
+    mixed: tuple[str, ...] = BASE_REGIMES,
 ) -> Weights:
     sizes, acts = architecture.sizes, architecture.activations
     weights: list[np.ndarray] = []
@@ -191,10 +156,10 @@ def _weights(
     for l, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         r = regime
         if regime == "mixed":
-            r = draw(st.sampled_from(BASE_REGIMES), label=label("layer regime"))
+            r = draw(st.sampled_from(mixed), label=label("layer regime"))
         w_scale, b_scale = _scales(r, n_in, n_out, m_in, saturation)
-        u = _flush(draw(_unit_array((n_in, n_out)), label=label("weights")))
-        v = _flush(draw(_unit_array((n_out,)), label=label("biases")))
+        u = _flush(arrays.unit(draw, (n_in, n_out), "weights"))
+        v = _flush(arrays.unit(draw, (n_out,), "biases"))
         w = np.empty((n_in + 1, n_out), dtype=np.float64)
         w[0] = b_scale * _away_from_zero(v)
         w[1:] = w_scale * u
@@ -250,14 +215,14 @@ def _inputs(draw: st.DrawFn, P: int, Q: int, dtype: np.dtype, kinds: tuple[str, 
     kind = draw(st.sampled_from(kinds), label=label("x kind"))
     if kind == "repeated":
         k = draw(st.integers(1, max(1, P - 1)), label=label("distinct rows"))
-        rows = _flush(draw(_unit_array((k, Q)), label=label("X")))
-        X = rows[draw(_index_array((P,), k - 1), label=label("row index"))]
+        rows = _flush(arrays.unit(draw, (k, Q), "X"))
+        X = rows[arrays.indices(draw, (P,), k - 1, "row index")]
     else:
-        X = _flush(draw(_unit_array((P, Q)), label=label("X")))
+        X = _flush(arrays.unit(draw, (P, Q), "X"))
         if kind == "large":
             X = LARGE_SCALE * X
         elif kind == "zeros":
-            zero = draw(_bool_array((P,)), label=label("zero rows"))
+            zero = arrays.booleans(draw, (P,), "zero rows")
             zero[draw(st.integers(0, P - 1), label=label("zero row"))] = True
             X[zero] = 0.0
     return Inputs(X.astype(dtype), kind)
@@ -279,16 +244,24 @@ def inputs(
 
 
 @st.composite
-def _labels(draw: st.DrawFn, cost: str, P: int, n_out: int, dtype: np.dtype) -> Labels:
-    kind = draw(st.sampled_from(Y_KINDS[spec.COSTS[cost].labels]), label=label("y kind"))
+def _labels(
+    draw: st.DrawFn,
+    cost: str,
+    P: int,
+    n_out: int,
+    dtype: np.dtype,
+    kinds: tuple[str, ...] | None = None,
+) -> Labels:
+    allowed = Y_KINDS[spec.COSTS[cost].labels] if kinds is None else kinds
+    kind = draw(st.sampled_from(allowed), label=label("y kind"))
     if kind == "binary":
-        Y = draw(_bool_array((P, n_out)), label=label("Y")).astype(np.float64)
+        Y = arrays.booleans(draw, (P, n_out), "Y").astype(np.float64)
     elif kind == "one_hot":
-        Y = np.eye(n_out)[draw(_index_array((P,), n_out - 1), label=label("Y class"))]
+        Y = np.eye(n_out)[arrays.indices(draw, (P,), n_out - 1, "Y class")]
     elif kind == "soft":
-        Y = _flush(draw(_nonnegative_array((P, n_out)), label=label("Y")))
+        Y = _flush(arrays.nonnegative(draw, (P, n_out), "Y"))
     else:
-        Y = _flush(draw(_unit_array((P, n_out)), label=label("Y")))
+        Y = _flush(arrays.unit(draw, (P, n_out), "Y"))
         if kind == "large":
             Y = LARGE_SCALE * Y
     return Labels(Y.astype(dtype), kind)
@@ -304,3 +277,31 @@ def labels_for(cost: str, P: int, N_L: int, dtype: Any = np.float64) -> st.Searc
     return _labels(
         cost, validation.integer(P, "P"), validation.integer(N_L, "N_L"), validation.dtype(dtype)
     )
+
+
+# ----------------------------------------------------------------------------- typical
+
+
+def typical_numbers(
+    sizes: tuple[int, ...], cost: str, P: int, dtype: Any, rng: np.random.Generator
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Weights, X and Y for ``sizes`` from a NumPy generator, all *typical*: the
+    ``"typical"`` regime's weights and biases, X uniform in [-1, 1], labels binary
+    (sigmoid costs), one-hot (softmax costs) or in [-1, 1] (squared_error). Where a
+    correct gradient is accurate and a wrong formula is visibly wrong."""
+    weights = []
+    for n_in, n_out in itertools.pairwise(sizes):
+        r, _ = _scales("typical", n_in, n_out, 1.0)
+        w = np.empty((n_in + 1, n_out))
+        w[0] = r * _away_from_zero(rng.uniform(-1.0, 1.0, n_out))
+        w[1:] = r * rng.uniform(-1.0, 1.0, (n_in, n_out))
+        weights.append(w.astype(dtype))
+    X = rng.uniform(-1.0, 1.0, (P, sizes[0]))
+    rule = spec.COSTS[cost].labels
+    if rule == "unit":
+        Y = (rng.random((P, sizes[-1])) < 0.5).astype(np.float64)
+    elif rule == "nonnegative":
+        Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], P)]
+    else:
+        Y = rng.uniform(-1.0, 1.0, (P, sizes[-1]))
+    return weights, X.astype(dtype), Y.astype(dtype)

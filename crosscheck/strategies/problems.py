@@ -16,11 +16,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 
+from crosscheck import spec
 from crosscheck.options import ProblemSpace, problem_space
 from crosscheck.problem import Problem, make_problem
 from crosscheck.strategies.architectures import Architecture, architectures_in
 from crosscheck.strategies.data import X_KINDS, _inputs, _labels, _weights
 from crosscheck.strategies.determinism import label
+from crosscheck.strategies.sizes import size
 
 __all__ = ["Drawn", "DrawnProblem", "problems", "problems_in", "problems_with_info"]
 
@@ -47,18 +49,21 @@ class DrawnProblem(NamedTuple):
 def _problems_with_info(
     draw: st.DrawFn,
     architectures: st.SearchStrategy[Architecture],
-    dtypes: tuple[np.dtype, ...],
-    max_p: int,
-    regimes: tuple[str, ...],
-    saturation: float,
+    space: ProblemSpace,
 ) -> DrawnProblem:
     arch = draw(architectures, label=label("architecture"))
-    dtype = draw(st.sampled_from(dtypes), label=label("dtype"))
-    P = draw(st.integers(1, max_p), label=label("P"))
-    regime = draw(st.sampled_from(regimes), label=label("regime"))
-    w = draw(_weights(arch, regime, dtype, saturation), label=label("weights"))
+    dtype = draw(st.sampled_from(space.dtypes), label=label("dtype"))
+    p_sizes = size(
+        space.min_p, space.max_p, log=space.log_sizes, power_of_two="P" in space.powers_of_two
+    )
+    P = draw(p_sizes, label=label("P"))
+    regime = draw(st.sampled_from(space.regimes), label=label("regime"))
+    w = draw(
+        _weights(arch, regime, dtype, space.saturation, space.mixed), label=label("weights")
+    )
     x = draw(_inputs(P, arch.sizes[0], dtype, X_KINDS), label=label("inputs"))
-    y = draw(_labels(arch.cost, P, arch.sizes[-1], dtype), label=label("labels"))
+    kinds = space.label_kinds(spec.COSTS[arch.cost].labels)
+    y = draw(_labels(arch.cost, P, arch.sizes[-1], dtype, kinds), label=label("labels"))
     problem = make_problem(w.weights, x.X, y.Y, arch.activations, arch.cost)
     return DrawnProblem(problem, Drawn(arch, dtype, regime, w.layer_regimes, x.kind, y.kind))
 
@@ -69,10 +74,7 @@ def problems_in(
     """``DrawnProblem`` s of a validated :class:`~crosscheck.options.ProblemSpace`
     (``featured``: a hidden activation placed at one hidden layer, see
     :func:`crosscheck.strategies.architectures`)."""
-    return _problems_with_info(
-        architectures_in(space, featured), space.dtypes, space.max_p, space.regimes,
-        space.saturation,
-    )
+    return _problems_with_info(architectures_in(space, featured), space)
 
 
 def problems_with_info(
@@ -80,11 +82,11 @@ def problems_with_info(
     activations: Iterable[str] | str | None = None,
     costs: Iterable[str] | str | None = None,
     dtypes: Iterable[Any] | str | None = None,
-    min_depth: int = 1,
-    max_depth: int = 5,
-    max_width: int = 8,
-    max_q: int = 8,
-    max_p: int = 16,
+    min_depth: int | None = None,
+    max_depth: int | None = None,
+    max_width: int | None = None,
+    max_q: int | None = None,
+    max_p: int | None = None,
     regimes: Iterable[str] | str | None = None,
     outputs: Iterable[str] | str | None = None,
     featured: str | None = None,
@@ -113,11 +115,11 @@ def problems(
     activations: Iterable[str] | str | None = None,
     costs: Iterable[str] | str | None = None,
     dtypes: Iterable[Any] | str | None = None,
-    min_depth: int = 1,
-    max_depth: int = 5,
-    max_width: int = 8,
-    max_q: int = 8,
-    max_p: int = 16,
+    min_depth: int | None = None,
+    max_depth: int | None = None,
+    max_width: int | None = None,
+    max_q: int | None = None,
+    max_p: int | None = None,
     regimes: Iterable[str] | str | None = None,
     outputs: Iterable[str] | str | None = None,
     featured: str | None = None,

@@ -23,6 +23,8 @@ INDEPENDENT = (
     "crosscheck.validation",
     "crosscheck.options",
     "crosscheck.errors",
+    "crosscheck.conventions",
+    "crosscheck.guard",
     "crosscheck.problem",
     "crosscheck.budget",
     "crosscheck.compare",

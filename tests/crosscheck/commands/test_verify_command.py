@@ -108,3 +108,153 @@ def test_the_commands_do_not_import_the_frameworks():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+# ----------------------------------------------------------------------------- issues 12, 13
+
+TARGETS = """
+import sys
+import handprop
+import crosscheck
+
+def hangs(weights, X, Y, activations, cost):
+    while True:
+        pass
+
+def exits(weights, X, Y, activations, cost):
+    sys.exit(3)
+
+def declines(weights, X, Y, activations, cost):
+    raise crosscheck.Unsupported("not yet")
+
+def three_arguments(weights, X, Y):
+    return None
+"""
+
+
+@pytest.fixture
+def targets(tmp_path) -> Path:
+    return _write(tmp_path, "targets.py", TARGETS)
+
+
+def test_a_target_that_hangs_times_out_with_exit_2(targets, capsys):
+    rc, out, err = _run_cli(["verify", f"{targets}:hangs", "--timeout", "0.3"], capsys)
+    assert rc == 2 and "TIMEOUT: fn did not return within 0.3 s" in err
+    assert out.startswith(f"crosscheck verify {targets}:hangs\n")  # the header came first
+
+
+def test_sys_exit_in_the_target_is_a_finding_with_its_traceback(targets, capsys):
+    rc, out, _ = _run_cli(["verify", f"{targets}:exits", "--max-examples", "5"], capsys)
+    assert rc == 1 and "the function failed: called sys.exit(3)" in out
+    assert "in exits" in out and "sys.exit(3)" in out and "crosscheck/guard.py" not in out
+
+
+def test_a_target_that_declines_everything_exits_2(targets, capsys):
+    rc, out, _ = _run_cli(["verify", f"{targets}:declines", "--max-examples", "4"], capsys)
+    assert rc == 2 and "UNSUPPORTED" in out and "not yet (4)" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [([], "fn(weights, X, Y, activations, cost)"),
+     (["--layout", "separate-in-out"], "fn(weights, biases, X, Y, activations, cost)")],
+)
+def test_a_wrong_signature_is_a_usage_error_naming_the_expected_one(targets, capsys, extra,
+                                                                     expected):
+    rc, out, err = _run_cli(["verify", f"{targets}:three_arguments", *extra], capsys)
+    assert rc == 2 and f"expected {expected}" in err and "three_arguments(weights, X, Y)" in err
+    assert "FAILED" not in out
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    import crosscheck.search
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(crosscheck.search, "verify", interrupted)
+    rc, _, err = _run_cli(["verify", "handprop:gradients"], capsys)
+    assert rc == 130 and err.strip() == "crosscheck verify: interrupted"
+
+
+def test_every_option_has_help():
+    import argparse
+
+    from crosscheck.commands import verify as command
+
+    parser = argparse.ArgumentParser()
+    command.configure(parser)
+    for action in parser._actions:
+        assert action.help, f"{action.option_strings or action.dest} has no help"
+
+
+def test_a_layout_on_the_command_line_and_the_report_files(capsys, tmp_path):
+    argv = [
+        "verify", "crosscheck.mutants.layouts:out_in_columns", "--layout", "separate-out-in",
+        "--examples-as", "columns", "--bias-shape", "column", "--max-examples", "10",
+        "--report", str(tmp_path),
+    ]
+    rc, out, _ = _run_cli(argv, capsys)
+    assert rc in (0, 3), out
+    assert "the function's convention: layout separate-out-in, examples as columns" in out
+    assert {p.name for p in tmp_path.iterdir()} == {"verify.json", "verify.md", "verify.html"}
+
+
+def test_keep_going_on_the_command_line(capsys):
+    argv = ["verify", "crosscheck.mutants:tanh_derivative_one_minus_a", "--keep-going",
+            "--activations", "tanh,identity", "--costs", "squared_error", "--dtypes", "float64"]
+    rc, out, _ = _run_cli(argv, capsys)
+    assert rc == 1 and "verdict per cell" in out and "failing cell" in out
+    assert out.strip().splitlines()[-1].endswith("--keep-going")
+
+
+def test_the_live_line_shows_only_on_a_terminal_outside_ci(monkeypatch):
+    import io
+
+    from crosscheck.commands._live import LiveLine
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    tty = Terminal()
+    with LiveLine("crosscheck verify", stream=tty, interval=0.01) as line:
+        line.update("3/200 problems judged")
+    assert "crosscheck verify: 3/200 problems judged (0 s)" in tty.getvalue()
+    assert tty.getvalue().endswith("\r\x1b[K")
+    plain = io.StringIO()
+    with LiveLine("crosscheck verify", stream=plain) as line:
+        line.update("x")
+    assert plain.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    ci = Terminal()
+    with LiveLine("crosscheck verify", stream=ci) as line:
+        line.update("x")
+    assert ci.getvalue() == ""
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "examples"
+NG = ["--layout", "separate-out-in", "--examples-as", "columns", "--bias-shape", "column",
+      "--reduction", "mean", "--activations", "tanh", "--outputs", "sigmoid", "--costs",
+      "binary_cross_entropy"]
+
+
+@pytest.mark.parametrize(
+    ("target", "options", "expected"),
+    [
+        ("mlp_rows.py:gradients", ["--layout", "separate-in-out", "--reduction", "mean",
+                                   "--activations", "relu", "--outputs", "identity",
+                                   "--costs", "squared_error"], (0, 3)),
+        ("ng_columns.py:gradients", NG, (0, 3)),
+        ("ng_columns.py:gradients_bias_summed", NG, (1,)),
+        ("nielsen_one_example.py:backprop", ["--layout", "separate-out-in", "--examples-as",
+                                             "columns", "--bias-shape", "column",
+                                             "--per-example", "--activations", "sigmoid",
+                                             "--costs", "squared_error"], (0, 3)),
+    ],
+)
+def test_the_docs_examples_do_what_docs_verify_md_says(target, options, expected, capsys):
+    rc, out, _ = _run_cli(["verify", str(DOCS / target), *options, "--max-examples", "20"],
+                          capsys)
+    assert rc in expected, out

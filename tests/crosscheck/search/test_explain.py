@@ -11,12 +11,8 @@ import pytest
 import crosscheck
 import handprop
 from crosscheck import cli
-from crosscheck.search.explain import (
-    reproduction_call,
-    reproduction_command,
-    result_dict,
-    result_json,
-)
+from crosscheck.search.explain import reproduction_call, reproduction_command
+from crosscheck.search.files import result_dict, result_json
 from crosscheck.verdict import check
 
 pytest.importorskip("torch")
@@ -69,12 +65,13 @@ def test_the_reproductions_name_every_option_that_is_not_the_default():
     )
     assert reproduction_command("my.py:fn", result) == (
         "crosscheck verify my.py:fn --seed 9 --activations tanh,identity --costs squared_error "
-        "--dtypes float32 --max-depth 2 --max-width 3 --max-examples 4 --oracle torch"
+        "--dtypes float32 --max-depth 2 --max-width 3 --max-p 5 --max-examples 4 "
+        "--oracle torch"
     )
     assert reproduction_call(result) == (
         "crosscheck.verify(fn, seed=9, activations=['tanh', 'identity'], "
         "costs=['squared_error'], dtypes=['float32'], max_depth=2, max_width=3, "
-        "max_examples=4, max_p=5, oracle='torch')"
+        "max_p=5, max_examples=4, oracle='torch')"
     )
     default = crosscheck.verify(handprop.gradients, max_examples=2)
     assert reproduction_command("t:f", default) == "crosscheck verify t:f --seed 0 --max-examples 2"

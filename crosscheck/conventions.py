@@ -1,0 +1,400 @@
+"""How a function under test lays out its arguments and scales its answer, and the exact
+conversion between that and crosscheck's canonical problem.
+
+A :class:`Convention` names the layout (``canonical``: ``weights[l]`` of shape
+``(N_l + 1, N_{l+1})``, row 0 the bias; ``separate-in-out``: weight matrices ``(N_l,
+N_{l+1})`` and bias vectors apart; ``separate-out-in``: ``(N_{l+1}, N_l)``, torch.nn.Linear's),
+where the examples are (``rows``: X ``(P, Q)``; ``columns``: X ``(Q, P)``), how the cost is
+reduced (``sum``; ``mean`` over the examples; ``mean-all`` over examples and outputs),
+a constant ``factor`` (the function's cost is ``factor`` times the named one), whether it
+takes one example at a time, and the shape of its bias vectors.
+
+:meth:`Convention.arguments` builds the function's arguments from a canonical problem;
+:meth:`Convention.canonical` turns its answer back into canonical gradients on the sum
+scale. Both are exact: arrays are only copied, sliced and transposed, and the answer is
+multiplied by ``1 / scale``, a power of two, because the search draws P (and N_L for
+``mean-all``) as powers of two and ``factor`` must be one: neither the function's own
+division nor ours rounds (docs/verify.md, "Reductions are exact"). :func:`adapt` wraps a
+function into a canonical one.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from crosscheck.compare import layout_error
+from crosscheck.errors import UsageError
+from crosscheck.problem import Problem, make_problem
+
+__all__ = [
+    "BIAS_SHAPES",
+    "CANONICAL",
+    "EXAMPLES_AS",
+    "LAYOUTS",
+    "REDUCTIONS",
+    "Convention",
+    "adapt",
+    "check_signature",
+    "convention",
+    "convention_of",
+]
+
+LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in")
+EXAMPLES_AS: tuple[str, ...] = ("rows", "columns")
+REDUCTIONS: tuple[str, ...] = ("sum", "mean", "mean-all")
+BIAS_SHAPES: tuple[str, ...] = ("vector", "column", "row")
+
+
+class Convention(NamedTuple):
+    """A function's argument layout and the scale of its answer (see the module docstring)."""
+
+    layout: str = "canonical"
+    examples_as: str = "rows"
+    reduction: str = "sum"
+    factor: float = 1.0
+    per_example: bool = False
+    bias_shape: str = "vector"
+
+    @property
+    def separate(self) -> bool:
+        """Weights and biases in separate lists (``fn(weights, biases, X, Y, ...)``)."""
+        return self.layout != "canonical"
+
+    @property
+    def is_canonical(self) -> bool:
+        """The canonical convention itself (nothing to convert)."""
+        return self == CANONICAL
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The function's parameter names, in order."""
+        head = ("weights", "biases") if self.separate else ("weights",)
+        return (*head, "X", "Y", "activations", "cost")
+
+    def signature(self) -> str:
+        """The signature the function must have, e.g. ``fn(weights, biases, X, Y,
+        activations, cost) -> (weight_grads, bias_grads)``."""
+        out = "(weight_grads, bias_grads)" if self.separate else "list of gradients"
+        return f"fn({', '.join(self.parameters)}) -> {out}"
+
+    def shapes(self) -> str:
+        """The shapes of the arguments, in words."""
+        parts = []
+        if self.layout == "canonical":
+            parts.append("weights[l] (N_l + 1, N_l+1) with row 0 the bias")
+        else:
+            w = "(N_l, N_l+1)" if self.layout == "separate-in-out" else "(N_l+1, N_l)"
+            b = {"vector": "(N_l+1,)", "column": "(N_l+1, 1)", "row": "(1, N_l+1)"}
+            parts += [f"weights[l] {w}", f"biases[l] {b[self.bias_shape]}"]
+        P = "1" if self.per_example else "P"
+        if self.examples_as == "rows":
+            parts += [f"X ({P}, Q)", f"Y ({P}, N_L)"]
+        else:
+            parts += [f"X (Q, {P})", f"Y (N_L, {P})"]
+        return ", ".join(parts)
+
+    def describe(self) -> str:
+        """The convention in a few words (empty for the canonical one)."""
+        if self.is_canonical:
+            return ""
+        words = [f"layout {self.layout}", f"examples as {self.examples_as}"]
+        if self.bias_shape != "vector":
+            words.append(f"bias {self.bias_shape}s")
+        words.append(f"reduction {self.reduction}")
+        if self.factor != 1.0:
+            words.append(f"factor {self.factor:g}")
+        if self.per_example:
+            words.append("one example per call")
+        return ", ".join(words)
+
+    def options(self) -> dict[str, Any]:
+        """The fields that differ from the canonical convention (for a reproduction)."""
+        return {k: v for k, v in self._asdict().items() if v != getattr(CANONICAL, k)}
+
+    def powers_of_two(self) -> tuple[str, ...]:
+        """The sizes the function's answer is divided by (``"P"``, ``"N_L"``): the search
+        draws them as powers of two, so that the conversion is exact."""
+        out = []
+        if self.reduction in ("mean", "mean-all") and not self.per_example:
+            out.append("P")
+        if self.reduction == "mean-all":
+            out.append("N_L")
+        return tuple(out)
+
+    def scale(self, P: int, N_L: int) -> float:
+        """What one call's answer is, as a multiple of the canonical (sum) gradient of the
+        examples it was given."""
+        s = self.factor
+        if self.reduction in ("mean", "mean-all"):
+            s /= P
+        if self.reduction == "mean-all":
+            s /= N_L
+        return s
+
+    def arguments(self, problem: Problem) -> tuple[list[Any], list[str]]:
+        """The function's arguments for ``problem`` (fresh copies in its layout) and the
+        name of each array, for messages (``weights[0]``, ``biases[1]``, ``X``, ...)."""
+        weights, X, Y, activations, cost = problem.args()
+        if self.examples_as == "columns":
+            X, Y = X.T, Y.T
+        X, Y = np.array(X, order="C"), np.array(Y, order="C")
+        if not self.separate:
+            ws = [w.copy() for w in weights]
+            return [ws, X, Y, list(activations), cost], ["weights", "X", "Y", "activations"]
+        if self.layout == "separate-in-out":
+            ws = [np.array(w[1:], order="C") for w in weights]
+        else:
+            ws = [np.array(w[1:].T, order="C") for w in weights]
+        bs = [np.array(w[0].reshape(self._bias_shape(w.shape[1])), order="C") for w in weights]
+        return (
+            [ws, bs, X, Y, list(activations), cost],
+            ["weights", "biases", "X", "Y", "activations"],
+        )
+
+    def problem(
+        self,
+        weights: Sequence[Any],
+        biases: Sequence[Any] | None,
+        X: Any,
+        Y: Any,
+        activations: Sequence[str],
+        cost: str,
+    ) -> Problem:
+        """The canonical problem of arguments given in this convention (exact: arrays
+        are only transposed and stacked), validated by
+        :func:`crosscheck.problem.make_problem`."""
+        if self.separate:
+            if biases is None:
+                raise UsageError(f"biases: expected the bias vectors for layout {self.layout}")
+            if isinstance(weights, np.ndarray) or len(weights) != len(biases):
+                raise UsageError(
+                    "weights, biases: expected two lists of the same length (one array per "
+                    f"layer), got {_kind(weights)} and {_kind(biases)}"
+                )
+            stacked = []
+            for l, (W, b) in enumerate(zip(weights, biases, strict=True)):
+                W, b = np.asarray(W), np.asarray(b)
+                if W.ndim != 2 or W.dtype != b.dtype:
+                    raise UsageError(
+                        f"weights[{l}], biases[{l}]: expected a 2-D weight matrix and a bias "
+                        f"of the same dtype, got shapes {W.shape}, {b.shape} and dtypes "
+                        f"{W.dtype}, {b.dtype}"
+                    )
+                W = W if self.layout == "separate-in-out" else W.T
+                if b.shape != self._bias_shape(W.shape[1]):
+                    raise UsageError(
+                        f"biases[{l}]: expected shape {self._bias_shape(W.shape[1])} to go "
+                        f"with weights[{l}] of layout {self.layout}, got {b.shape}"
+                    )
+                w = np.empty((W.shape[0] + 1, W.shape[1]), dtype=W.dtype)
+                w[0], w[1:] = b.reshape(-1), W
+                stacked.append(w)
+            weights = stacked
+        elif biases is not None:
+            raise UsageError("biases: only with a separate layout (canonical row 0 is the bias)")
+        if self.examples_as == "columns":
+            X, Y = np.asarray(X).T, np.asarray(Y).T
+        return make_problem(weights, X, Y, activations, cost)
+
+    def _bias_shape(self, n: int) -> tuple[int, ...]:
+        return {"vector": (n,), "column": (n, 1), "row": (1, n)}[self.bias_shape]
+
+    def _weight_shape(self, w: np.ndarray) -> tuple[int, int]:
+        n_in, n_out = w.shape[0] - 1, w.shape[1]
+        return (n_in, n_out) if self.layout == "separate-in-out" else (n_out, n_in)
+
+    def canonical(self, out: Any, problem: Problem) -> tuple[list[np.ndarray] | None, str | None]:
+        """The function's answer ``out`` for ``problem`` as canonical gradients on the sum
+        scale, or ``(None, why)`` when it is not an answer in this convention (wrong
+        structure, shape or dtype, named in the function's own terms)."""
+        if self.separate:
+            grads, err = self._assemble(out, problem)
+        else:
+            grads, err = self._canonical_list(out, problem)
+        if err is not None:
+            return None, err
+        inverse = 1.0 / self.scale(problem.P, problem.sizes[-1])
+        if inverse != 1.0:
+            grads = [g * g.dtype.type(inverse) for g in grads]
+        return grads, None
+
+    def _canonical_list(self, out: Any, problem: Problem):
+        if isinstance(out, tuple):
+            out = list(out)
+        err = layout_error(out, problem)
+        return (None, err) if err else (out, None)
+
+    def _assemble(self, out: Any, problem: Problem):
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            return None, (
+                "expected a pair (weight_grads, bias_grads) of lists with "
+                f"{problem.depth} arrays each, got {_kind(out)}"
+            )
+        wg, bg = out
+        for name, seq in (("weight_grads", wg), ("bias_grads", bg)):
+            if not isinstance(seq, (list, tuple)) or len(seq) != problem.depth:
+                return None, (
+                    f"{name}: expected a list of {problem.depth} arrays (one per layer), got "
+                    f"{_kind(seq)}"
+                )
+        w_words = "(N_l, N_l+1)" if self.layout == "separate-in-out" else "(N_l+1, N_l)"
+        b_words = {"vector": "(N_l+1,)", "column": "(N_l+1, 1)", "row": "(1, N_l+1)"}
+        grads = []
+        for l, w in enumerate(problem.weights):
+            for name, g, shape, words in (
+                (f"weight_grads[{l}]", wg[l], self._weight_shape(w), w_words),
+                (f"bias_grads[{l}]", bg[l], self._bias_shape(w.shape[1]), b_words[self.bias_shape]),
+            ):
+                err = _array_error(g, name, shape, f"{words} like its parameter", w.dtype)
+                if err:
+                    return None, err
+            W = wg[l] if self.layout == "separate-in-out" else wg[l].T
+            g = np.empty_like(w)
+            g[0] = bg[l].reshape(-1)
+            g[1:] = W
+            grads.append(g)
+        return grads, None
+
+
+CANONICAL = Convention()
+"""``fn(weights, X, Y, activations, cost) -> list``, every cost a sum."""
+
+
+def _kind(x: Any) -> str:
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of {len(x)}"
+    return type(x).__name__
+
+
+def _array_error(g: Any, name: str, shape: tuple, words: str, dtype: np.dtype) -> str | None:
+    if not isinstance(g, np.ndarray):
+        return f"{name}: expected a numpy array, got {type(g).__name__}"
+    if g.shape != shape:
+        return f"{name}: expected shape {shape} {words}, got {g.shape}"
+    if g.dtype != dtype:
+        return f"{name}: expected dtype {dtype} (dtype in = dtype out), got {g.dtype}"
+    if not np.isfinite(g).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
+        return f"{name}: non-finite value {g[bad]} at index {bad}"
+    return None
+
+
+def _name(value: Any, argument: str, known: Sequence[str]) -> str:
+    if isinstance(value, str) and value.replace("_", "-") in known:
+        return value.replace("_", "-")
+    raise UsageError(f"{argument}: expected one of {', '.join(known)}, got {value!r}")
+
+
+def _power_of_two(value: Any) -> float:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and math.isfinite(value)
+        and value != 0
+        and math.frexp(abs(float(value)))[0] == 0.5
+    )
+    if not ok:
+        raise UsageError(
+            "factor: expected a power of two such as 0.5, 2 or -1 (the function's cost is "
+            "factor x the named one; a power of two keeps the conversion exact), got "
+            f"{value!r}"
+        )
+    return float(value)
+
+
+def convention(
+    *,
+    layout: str | None = None,
+    examples_as: str | None = None,
+    reduction: str | None = None,
+    factor: float | None = None,
+    per_example: bool | None = None,
+    bias_shape: str | None = None,
+) -> Convention:
+    """A validated :class:`Convention` (None: the canonical choice); a bad value raises
+    :class:`~crosscheck.errors.UsageError` naming it. ``_`` may stand for ``-`` in names."""
+    c = CANONICAL
+    if not isinstance(per_example, (bool, type(None), np.bool_)):
+        raise UsageError(f"per_example: expected True or False, got {per_example!r}")
+    return Convention(
+        c.layout if layout is None else _name(layout, "layout", LAYOUTS),
+        c.examples_as if examples_as is None else _name(examples_as, "examples_as", EXAMPLES_AS),
+        c.reduction if reduction is None else _name(reduction, "reduction", REDUCTIONS),
+        c.factor if factor is None else _power_of_two(factor),
+        bool(per_example),
+        c.bias_shape if bias_shape is None else _name(bias_shape, "bias_shape", BIAS_SHAPES),
+    )
+
+
+def check_signature(fn: Callable[..., Any], conv: Convention, name: str = "fn") -> None:
+    """:class:`~crosscheck.errors.UsageError` if ``fn`` cannot be called with the
+    convention's arguments (a callable without a signature passes)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        sig.bind(*conv.parameters)
+    except TypeError as exc:
+        raise UsageError(
+            f"{name}: expected {conv.signature()} (layout {conv.layout}), but it is "
+            f"{getattr(fn, '__name__', 'fn')}{sig}, which cannot be called so ({exc})"
+        ) from None
+
+
+def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Convention]:
+    """The function and its convention: an :func:`adapt` ed function gives back the
+    function it wraps and the convention it was adapted from; anything else is canonical."""
+    inner = getattr(fn, "__crosscheck_adapted__", None)
+    if inner is not None:
+        return inner
+    return fn, CANONICAL
+
+
+def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarray]]:
+    """A canonical gradient function ``g(weights, X, Y, activations, cost)`` that calls
+    ``fn`` in its own convention (``options``: ``layout``, ``examples_as``,
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, as for
+    :func:`convention`) and returns its answer as canonical gradients of the summed cost.
+
+    The conversion is exact when P (``mean``, ``mean-all``) and N_L (``mean-all``) are
+    powers of two; :func:`crosscheck.verify` recognises an adapted function and draws
+    them so. A wrong structure, shape or dtype of ``fn``'s answer raises ``ValueError``
+    naming it in ``fn``'s terms; a bad option raises
+    :class:`~crosscheck.errors.UsageError`.
+    """
+    if not callable(fn):
+        raise UsageError(f"fn: expected a callable gradient function, got {fn!r}")
+    try:
+        conv = convention(**options)
+    except TypeError as exc:  # an unknown keyword
+        raise UsageError(f"adapt: {exc}; expected keywords of {list(CANONICAL._fields)}") from None
+    check_signature(fn, conv)
+
+    def canonical_fn(weights, X, Y, activations, cost):
+        problem = make_problem(weights, X, Y, activations, cost)
+        parts = [problem]
+        if conv.per_example:
+            parts = [problem.example(p) for p in range(problem.P)]
+        total = None
+        for part in parts:
+            args, _ = conv.arguments(part)
+            grads, err = conv.canonical(fn(*args), part)
+            if err is not None:
+                raise ValueError(f"{getattr(fn, '__name__', 'fn')}: {err}")
+            total = grads if total is None else [a + b for a, b in zip(total, grads, strict=True)]
+        if total is None:  # P = 0 examples, one at a time: the empty sum
+            total = [np.zeros_like(w) for w in problem.weights]
+        return total
+
+    canonical_fn.__name__ = getattr(fn, "__name__", "fn")
+    canonical_fn.__qualname__ = getattr(fn, "__qualname__", canonical_fn.__name__)
+    canonical_fn.__module__ = getattr(fn, "__module__", __name__)
+    canonical_fn.__doc__ = f"{canonical_fn.__name__} ({conv.describe()}) as a canonical function."
+    canonical_fn.__crosscheck_adapted__ = (fn, conv)  # type: ignore[attr-defined]
+    return canonical_fn

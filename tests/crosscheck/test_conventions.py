@@ -1,0 +1,224 @@
+"""Conventions (crosscheck.conventions): every layout, example orientation, bias shape,
+reduction and factor converts to and from the canonical problem *exactly* (bit for bit,
+on random problems in both dtypes), correct functions written in each convention pass
+the canonical judgement, and bad conventions or signatures are usage errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import crosscheck
+import handprop
+from crosscheck.conventions import (
+    BIAS_SHAPES,
+    EXAMPLES_AS,
+    LAYOUTS,
+    Convention,
+    adapt,
+    check_signature,
+    convention,
+    convention_of,
+)
+from crosscheck.errors import UsageError
+from crosscheck.mutants import layouts
+from crosscheck.problem import make_problem
+from crosscheck.strategies import problems
+from crosscheck.verdict import check, check_gradients
+
+CONVENTIONS = [
+    Convention(layout, examples_as, reduction, factor, per_example, bias)
+    for layout, examples_as, bias in itertools.product(LAYOUTS, EXAMPLES_AS, BIAS_SHAPES)
+    if layout != "canonical" or bias == "vector"
+    for reduction, factor, per_example in (
+        ("sum", 1.0, False),
+        ("mean", 1.0, False),
+        ("mean-all", 0.5, False),
+        ("sum", -1.0, True),
+        ("mean-all", 1.0, True),
+    )
+]
+
+
+def _in_convention(conv: Convention):
+    """A correct function in ``conv``: handprop on the canonical arrays rebuilt from the
+    arguments (the inverse of the conversion), its answer laid out and scaled by ``conv``
+    (the division by a power of two, as a mean-reducing function would)."""
+
+    def fn(*args):
+        if conv.separate:
+            weights, biases, X, Y, acts, cost = args
+        else:
+            (weights, X, Y, acts, cost), biases = args, None
+        p = conv.problem(weights, biases, X, Y, acts, cost)
+        grads = handprop.gradients(*p.args())
+        s = p.dtype.type(conv.scale(p.P, p.sizes[-1]))
+        grads = [g * s for g in grads]
+        if not conv.separate:
+            return grads
+        shape = {"vector": (-1,), "column": (-1, 1), "row": (1, -1)}[conv.bias_shape]
+        W = [g[1:] if conv.layout == "separate-in-out" else g[1:].T.copy() for g in grads]
+        return W, [g[0].reshape(shape).copy() for g in grads]
+
+    return fn
+
+
+def _random_problem(rng, dtype, cost="squared_error", sizes=(3, 4, 2), P=8):
+    weights = [rng.uniform(-1, 1, (a + 1, b)) for a, b in itertools.pairwise(sizes)]
+    Y = rng.uniform(0, 1, (P, sizes[-1]))
+    out = {"squared_error": "tanh", "softmax_cross_entropy": "softmax"}[cost]
+    return make_problem(
+        [w.astype(dtype) for w in weights],
+        rng.uniform(-1, 1, (P, sizes[0])).astype(dtype),
+        Y.astype(dtype),
+        ["sigmoid"] * (len(sizes) - 2) + [out],
+        cost,
+    )
+
+
+@pytest.mark.parametrize("conv", CONVENTIONS, ids=lambda c: c.describe() or "canonical")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_conversion_is_exact_in_every_convention(conv, dtype):
+    from crosscheck.guard import Guard, run
+
+    rng = np.random.default_rng(7)
+    for cost in ("squared_error", "softmax_cross_entropy"):
+        p = _random_problem(rng, dtype, cost)
+        canonical = handprop.gradients(*p.args())
+        r = run(_in_convention(conv), p, Guard(conv))
+        assert r.kind == "returned", r.error
+        if conv.per_example:  # summed one example at a time: a different order of the sum
+            assert check(lambda *a, g=r.grads: g, p, state_checks=False).status == "pass"
+        else:
+            for a, b in zip(r.grads, canonical, strict=True):
+                assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(problems(max_depth=3, max_width=5, max_p=8), st.sampled_from(CONVENTIONS))
+def test_the_arguments_rebuild_the_problem_exactly(p, conv):
+    args, names = conv.arguments(p)
+    if conv.separate:
+        weights, biases, X, Y = args[:4]
+        assert names[:2] == ["weights", "biases"]
+    else:
+        (weights, X, Y), biases = args[:3], None
+    q = conv.problem(weights, biases, X, Y, p.activations, p.cost)
+    for a, b in zip((*q.weights, q.X, q.Y), (*p.weights, p.X, p.Y), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    if conv.examples_as == "columns":
+        assert X.shape == (p.sizes[0], p.P) and X.flags.c_contiguous
+
+
+LAYOUT_FUNCTIONS = ["in_out_rows", "in_out_mean", "out_in_columns", "out_in_mean",
+                    "out_in_one_example"]
+
+
+@pytest.mark.parametrize("name", LAYOUT_FUNCTIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_independent_functions_in_each_convention_pass_the_canonical_judgement(name, dtype):
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    options = layouts.CONVENTIONS[name]
+    for cost in ("squared_error", "softmax_cross_entropy"):
+        p = _random_problem(rng, dtype, cost, sizes=(3, 5, 4, 2), P=16)
+        result = check(getattr(layouts, name), p, **options)
+        assert result.status == "pass", result.summary()
+
+
+def test_a_wrong_answer_is_named_in_the_functions_own_terms():
+    from crosscheck.guard import Guard, run
+
+    p = _random_problem(np.random.default_rng(0), np.float64)
+    conv = convention(layout="separate-out-in")
+
+    def transposed(weights, biases, X, Y, activations, cost):
+        W, b = _in_convention(conv)(weights, biases, X, Y, activations, cost)
+        return [w.T for w in W], b
+
+    r = run(transposed, p, Guard(conv))
+    assert r.kind == "layout" and "weight_grads[0]: expected shape (4, 3)" in r.error
+    r = run(lambda *a: [1, 2], p, Guard(conv))
+    assert r.kind == "layout" and "weight_grads: expected a list of 2 arrays" in r.error
+    r = run(lambda *a: None, p, Guard(conv))
+    assert "expected a pair (weight_grads, bias_grads)" in r.error
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(layout="rows"), "^layout: expected one of canonical"),
+        (dict(examples_as="cols"), "^examples_as"),
+        (dict(reduction="average"), "^reduction"),
+        (dict(factor=0.1), "^factor: expected a power of two"),
+        (dict(factor=0), "^factor"),
+        (dict(per_example="yes"), "^per_example"),
+        (dict(bias_shape="matrix"), "^bias_shape"),
+    ],
+)
+def test_a_bad_convention_names_itself(kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        convention(**kwargs)
+
+
+def test_names_may_use_underscores_and_powers_of_two_may_be_negative():
+    c = convention(layout="separate_out_in", reduction="mean_all", factor=-0.5)
+    assert (c.layout, c.reduction, c.factor) == ("separate-out-in", "mean-all", -0.5)
+    assert c.powers_of_two() == ("P", "N_L")
+    assert convention(reduction="mean", per_example=True).powers_of_two() == ()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_wrong_signature_names_the_expected_one(layout):
+    def five(weights, X, Y, activations, cost): ...
+
+    def six(weights, biases, X, Y, activations, cost): ...
+
+    conv = convention(layout=layout)
+    right, wrong = (six, five) if conv.separate else (five, six)
+    check_signature(right, conv)
+    check_signature(lambda *args: None, conv)  # anything goes
+    with pytest.raises(UsageError, match=r"expected fn\(weights, ") as info:
+        check_signature(wrong, conv)
+    expected = str(info.value).split(" but it is ")[0]
+    assert ("biases" in expected) == conv.separate
+
+
+def test_adapt_gives_a_canonical_function_that_verify_recognises():
+    options = layouts.CONVENTIONS["out_in_mean"]
+    canonical = adapt(layouts.out_in_mean, **options)
+    p = _random_problem(np.random.default_rng(1), np.float64, P=4)
+    got = canonical(*p.args())
+    want = handprop.gradients(*p.args())
+    assert all(np.allclose(a, b, rtol=1e-12) for a, b in zip(got, want, strict=True))
+    inner, conv = convention_of(canonical)
+    assert inner is layouts.out_in_mean and conv == convention(**options)
+    with pytest.raises(UsageError, match="expected fn"):
+        adapt(lambda weights, X: None, layout="separate-in-out")
+    assert "adapt" in crosscheck.__all__ and crosscheck.adapt is adapt
+
+
+def test_check_gradients_takes_the_arrays_in_the_functions_layout():
+    pytest.importorskip("torch")
+    p = _random_problem(np.random.default_rng(2), np.float32, P=4)
+    options = layouts.CONVENTIONS["out_in_mean"]
+    conv = convention(**options)
+    args, _ = conv.arguments(p)
+    weights, biases, X, Y, acts, cost = args
+    result = check_gradients(
+        layouts.out_in_mean, weights, X, Y, acts, cost, biases=biases, **options
+    )
+    assert result.status == "pass", result.summary()
+    wrong = check_gradients(
+        layouts.divided_by_m_twice, weights, X, Y, acts, cost, biases=biases, **options
+    )
+    assert wrong.status == "fail"
+    with pytest.raises(UsageError, match="not a power of two"):
+        check_gradients(layouts.out_in_mean, weights, X[:, :3], Y[:, :3], acts, cost,
+                        biases=biases, **options)
+    with pytest.raises(UsageError, match="biases: expected the bias vectors"):
+        check_gradients(layouts.out_in_mean, weights, X, Y, acts, cost, **options)

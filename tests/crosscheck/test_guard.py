@@ -1,0 +1,177 @@
+"""The guarded call (crosscheck.guard): every way a function under test misbehaves is a
+message, never a crash of crosscheck: an exception with the function's own traceback,
+``sys.exit``, ``Unsupported``, a timeout, an argument changed in place (named); the
+global random generators are the function's own, kept from call to call; Ctrl-C
+propagates."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import numpy as np
+import pytest
+
+import crosscheck
+import handprop
+from crosscheck.conventions import convention
+from crosscheck.guard import GlobalRandom, Guard, run
+from crosscheck.problem import make_problem
+
+
+def _problem(dtype=np.float64):
+    rng = np.random.default_rng(0)
+    return make_problem(
+        [rng.uniform(-1, 1, (3, 4)).astype(dtype), rng.uniform(-1, 1, (5, 2)).astype(dtype)],
+        rng.uniform(-1, 1, (4, 2)).astype(dtype),
+        rng.uniform(0, 1, (4, 2)).astype(dtype),
+        ["tanh", "sigmoid"],
+        "squared_error",
+    )
+
+
+def _helper_that_raises(X):
+    raise ValueError(f"cannot handle {X.shape}")
+
+
+def test_a_correct_function_returns_canonical_gradients():
+    r = run(handprop.gradients, _problem())
+    assert r.kind == "returned" and r.error is None and len(r.grads) == 2
+
+
+def test_an_exception_keeps_the_functions_own_traceback():
+    def raises(weights, X, Y, activations, cost):
+        return _helper_that_raises(X)
+
+    r = run(raises, _problem())
+    assert r.kind == "raised" and r.error == "raised ValueError: cannot handle (4, 2)"
+    assert "in raises" in r.traceback and "in _helper_that_raises" in r.traceback
+    assert "crosscheck/guard.py" not in r.traceback
+    assert "crosscheck/conventions.py" not in r.traceback
+    assert r.traceback.endswith("ValueError: cannot handle (4, 2)")
+
+
+def test_sys_exit_inside_the_function_is_a_finding_not_an_exit():
+    def exits(weights, X, Y, activations, cost):
+        sys.exit(3)
+
+    r = run(exits, _problem())
+    assert r.kind == "exited" and r.error == "called sys.exit(3)" and "in exits" in r.traceback
+
+
+def test_unsupported_carries_its_reason():
+    def declines(weights, X, Y, activations, cost):
+        raise crosscheck.Unsupported("only sigmoid hidden layers")
+
+    r = run(declines, _problem())
+    assert r.kind == "unsupported" and r.error == "only sigmoid hidden layers"
+
+
+def test_a_call_that_does_not_return_times_out():
+    def hangs(weights, X, Y, activations, cost):
+        while True:
+            try:
+                pass
+            except Exception:  # the timeout is not an Exception: it is not swallowed
+                pass
+
+    r = run(hangs, _problem(), Guard(timeout=0.2))
+    assert r.kind == "timeout" and "did not return within 0.2 s" in r.error
+    assert run(handprop.gradients, _problem(), Guard(timeout=5)).kind == "returned"
+
+
+def test_keyboard_interrupt_propagates():
+    def interrupted(weights, X, Y, activations, cost):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(interrupted, _problem(), Guard(timeout=5))
+
+
+def test_an_argument_changed_in_place_is_named():
+    def sgd(weights, X, Y, activations, cost):
+        g = handprop.gradients(weights, X, Y, activations, cost)
+        weights[1] -= 0.1 * g[1]
+        return g
+
+    r = run(sgd, _problem())
+    assert r.kind == "mutated" and r.error.startswith("changed its argument weights[1] in place")
+    assert "w -= lr * grad" in r.error
+
+    def replaces(weights, X, Y, activations, cost):
+        g = handprop.gradients(weights, X, Y, activations, cost)
+        weights[0] = weights[0] - g[0]
+        return g
+
+    assert "replaced weights[0] in the caller's list" in run(replaces, _problem()).error
+
+    def scales_x(weights, X, Y, activations, cost):
+        X *= 2
+        return handprop.gradients(weights, X / 2, Y, activations, cost)
+
+    assert run(scales_x, _problem()).error.startswith("changed its argument X in place")
+
+    def pops(weights, X, Y, activations, cost):
+        g = handprop.gradients(weights, X, Y, activations, cost)
+        activations.pop()
+        return g
+
+    assert "length of its argument list activations" in run(pops, _problem()).error
+
+
+def test_a_separate_layouts_biases_are_named():
+    conv = convention(layout="separate-in-out")
+
+    def bias_step(weights, biases, X, Y, activations, cost):
+        biases[0] += 1.0
+        return [np.zeros_like(w) for w in weights], [np.zeros_like(b) for b in biases]
+
+    r = run(bias_step, _problem(), Guard(conv))
+    assert r.kind == "mutated" and "biases[0]" in r.error
+
+
+def test_the_global_random_generators_are_the_functions_own():
+    draws = []
+
+    def draws_numbers(weights, X, Y, activations, cost):
+        draws.append((random.random(), np.random.random()))  # noqa: NPY002
+        return handprop.gradients(weights, X, Y, activations, cost)
+
+    guard = Guard(randomness=GlobalRandom(5))
+    outer_py, outer_np = random.getstate(), np.random.get_state()  # noqa: NPY002
+    for _ in range(2):
+        random.seed(0)  # as Hypothesis does before every example
+        np.random.seed(0)  # noqa: NPY002
+        r = run(draws_numbers, _problem(), guard)
+        assert r.random_used == ("numpy.random", "random")
+    assert draws[0] != draws[1]  # the function's state went on; the reseeding did not reach it
+    again = []
+    guard2 = Guard(randomness=GlobalRandom(5))
+    for _ in range(2):
+        run(lambda *a: again.append((random.random(), np.random.random())) or  # noqa: NPY002
+            handprop.gradients(*a), _problem(), guard2)
+    assert again == draws  # the same seed, the same numbers
+    random.seed(0)  # the caller's state is restored after each call
+    np.random.seed(0)  # noqa: NPY002
+    before = (random.getstate(), np.random.get_state()[2])  # noqa: NPY002
+    run(draws_numbers, _problem(), guard)
+    assert (random.getstate(), np.random.get_state()[2]) == before  # noqa: NPY002
+    random.setstate(outer_py)
+    np.random.set_state(outer_np)  # noqa: NPY002
+    assert run(handprop.gradients, _problem(), guard).random_used == ()
+
+
+def test_one_example_at_a_time_is_summed_and_each_call_checked():
+    calls = []
+    conv = convention(per_example=True)
+
+    def one(weights, X, Y, activations, cost):
+        calls.append(X.shape)
+        return handprop.gradients(weights, X, Y, activations, cost)
+
+    p = _problem()
+    r = run(one, p, Guard(conv))
+    assert calls == [(1, 2)] * 4 and r.kind == "returned"
+    whole = handprop.gradients(*p.args())
+    assert all(np.allclose(a, b, rtol=1e-13, atol=1e-16) for a, b in zip(r.grads, whole,
+                                                                        strict=True))
