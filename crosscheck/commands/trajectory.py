@@ -1,4 +1,8 @@
-"""``crosscheck trajectory``: its arguments, what it prints and its exit status."""
+"""``crosscheck trajectory``: its arguments, what it prints and its exit status.
+
+Exit status: 0; 1 a finding; 2 a bad option or an output directory that cannot be
+written (checked before any training); 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,23 @@ from pathlib import Path
 from crosscheck import trajectory, validation
 from crosscheck.errors import UsageError
 from crosscheck.formatting import fmt
+from crosscheck.outputs import output_directory
 
-__all__ = ["configure", "run"]
+__all__ = ["MAX_STEPS", "configure", "run"]
+
+MAX_STEPS = 1_000_000
+"""The most training steps per run: 100 x the default (a few minutes of the three
+frameworks' training here); the divergence of the XOR runs settles long before."""
+
+
+def _steps(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n > MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_STEPS:,} steps, got {n:,}")
+    return n
 
 
 def _dtypes(text: str) -> list[str]:
@@ -26,7 +45,7 @@ def _dtypes(text: str) -> list[str]:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``crosscheck trajectory``."""
     parser.add_argument(
-        "--steps", type=int, default=trajectory.DEFAULT_STEPS,
+        "--steps", type=_steps, default=trajectory.DEFAULT_STEPS,
         help=f"training steps per run (default {trajectory.DEFAULT_STEPS})",
     )
     parser.add_argument(
@@ -49,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if args.steps < 1:
         print("crosscheck trajectory: --steps must be a positive integer", file=sys.stderr)
         return 2
+    output_directory(args.out)  # before any training
     start = time.perf_counter()
     report = trajectory.write_reports(
         args.out, steps=args.steps, dtypes=dtypes, plot=not args.no_plot

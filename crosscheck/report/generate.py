@@ -17,13 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (importing Hypothesis takes 
 __all__ = [
     "DEFAULT_EXAMPLES",
     "DEFAULT_SEED",
+    "MAX_EXAMPLES",
     "Example",
+    "Fingerprint",
     "Shard",
+    "check_examples",
     "fingerprint",
     "generate",
     "parse_shard",
     "reproduce_command",
     "shard_ids",
+    "stream",
 ]
 
 DEFAULT_EXAMPLES = 2500
@@ -31,6 +35,12 @@ DEFAULT_EXAMPLES = 2500
 
 DEFAULT_SEED = 20_240_601
 """The seed of the default report (any integer works; this one is just fixed)."""
+
+MAX_EXAMPLES = 100_000
+"""The most examples one report draws (``docs/report.md``, "How many examples"): 40 x the
+default, about 90 minutes of evaluation here with the results of every example kept for
+the aggregates; every shard of a run draws all of them. Beyond it the maxima and the
+99th percentile are resolved, and a longer run is better split by seed."""
 
 
 class Example(NamedTuple):
@@ -69,18 +79,45 @@ def shard_ids(n_examples: int, shard: Shard) -> list[int]:
     return [i for i in range(n_examples) if i % shard.count == shard.index - 1]
 
 
-def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[Example]:
-    """``n`` problems drawn by Hypothesis with ``seed``, in draw order (ids 0 .. n-1).
+def check_examples(n: object) -> int:
+    """``n`` as a number of examples, 1 .. :data:`MAX_EXAMPLES`; :class:`UsageError`
+    otherwise."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"examples: expected a positive integer, got {n!r}")
+    if n > MAX_EXAMPLES:
+        raise UsageError(
+            f"examples: {n:,} is more than one report draws (at most {MAX_EXAMPLES:,}, "
+            "about 90 minutes of evaluation here); split a larger run into reports of "
+            "other seeds, or draw fewer"
+        )
+    return n
+
+
+class _Stop(BaseException):
+    """Raised inside the Hypothesis test to end the draws at once (a BaseException:
+    Hypothesis treats it as fatal, neither a failure to shrink nor one to replay)."""
+
+
+def stream(
+    n: int,
+    seed: int,
+    visit: Callable[[Example], bool | None],
+    **strategy_options: Any,
+) -> int:
+    """Draw ``n`` problems with ``seed`` and call ``visit(example)`` on each as soon as it
+    is drawn, in draw order (ids 0 .. n-1); nothing is kept here. ``visit`` returning
+    True ends the draws there (the examples drawn so far are those of the whole run: the
+    engine runs with the same settings). Returns the number drawn.
 
     ``strategy_options`` go to :func:`crosscheck.strategies.problems_with_info`
-    (``max_depth``, ``dtypes``, ...). Raises :class:`UsageError` for ``n < 1`` and
-    ``RuntimeError`` if Hypothesis stopped before drawing ``n`` problems. Only
-    Hypothesis's generate phase runs, with ``@hypothesis.seed(seed)``, no database,
+    (``max_depth``, ``dtypes``, ...). :class:`UsageError` for a bad ``n`` or ``seed``;
+    ``RuntimeError`` if Hypothesis stopped before drawing ``n`` problems; an exception
+    raised by ``visit`` is raised as it is (Hypothesis neither replays nor reports it).
+    Only Hypothesis's generate phase runs, with ``@hypothesis.seed(seed)``, no database,
     settings built on the ``default`` profile and the constants of loaded local modules
     hidden from it (``docs/report.md``).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise UsageError(f"n: expected a positive integer number of examples, got {n!r}")
+    check_examples(n)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"seed: expected an integer, got {seed!r}")
     import hypothesis
@@ -89,7 +126,8 @@ def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[
     from crosscheck.strategies import problems_with_info, without_local_constants
 
     strategy = problems_with_info(**strategy_options)
-    drawn: list[DrawnProblem] = []
+    count = 0
+    failure: list[BaseException] = []
 
     @hypothesis.seed(seed)
     @settings(
@@ -104,28 +142,68 @@ def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[
     )
     @given(strategy)
     def record(d: DrawnProblem) -> None:
-        drawn.append(d)
+        nonlocal count
+        if count >= n:  # pragma: no cover - Hypothesis stops at max_examples
+            raise _Stop
+        example = Example(count, d)
+        count += 1
+        try:
+            done = visit(example)
+        except BaseException as exc:  # handed back to the caller below
+            failure.append(exc)
+            raise _Stop from None
+        if done:
+            raise _Stop
 
-    with without_local_constants():
-        record()
-    if len(drawn) < n:
+    try:
+        with without_local_constants():
+            record()
+    except _Stop:
+        if failure:
+            raise failure[0] from None
+        return count
+    if count < n:
         raise RuntimeError(
-            f"Hypothesis drew only {len(drawn)} of the {n} problems asked for "
+            f"Hypothesis drew only {count} of the {n} problems asked for "
             f"(options {strategy_options!r}); the strategy may be too narrow"
         )
-    return [Example(i, d) for i, d in enumerate(drawn[:n])]
+    return count
+
+
+def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[Example]:
+    """``n`` problems drawn by Hypothesis with ``seed``, in draw order (ids 0 .. n-1): the
+    examples of :func:`stream`, kept in a list (for tests and small runs)."""
+    drawn: list[Example] = []
+    stream(n, seed, drawn.append, **strategy_options)
+    return drawn
+
+
+class Fingerprint:
+    """SHA-256 (hex) of every example's arrays, names and id, fed one example at a time
+    in draw order: equal iff the same problems."""
+
+    def __init__(self) -> None:
+        self._h = hashlib.sha256()
+
+    def add(self, ex: Example) -> None:
+        """Feed one example."""
+        p = ex.drawn.problem
+        self._h.update(repr((ex.id, p.activations, p.cost, p.dtype.str)).encode())
+        for a in (*p.weights, p.X, p.Y):
+            self._h.update(repr(a.shape).encode())
+            self._h.update(a.tobytes())
+
+    def hexdigest(self) -> str:
+        """The digest of the examples fed so far."""
+        return self._h.hexdigest()
 
 
 def fingerprint(examples: Sequence[Example]) -> str:
     """SHA-256 (hex) of every example's arrays, names and id: equal iff the same problems."""
-    h = hashlib.sha256()
+    fp = Fingerprint()
     for ex in examples:
-        p = ex.drawn.problem
-        h.update(repr((ex.id, p.activations, p.cost, p.dtype.str)).encode())
-        for a in (*p.weights, p.X, p.Y):
-            h.update(repr(a.shape).encode())
-            h.update(a.tobytes())
-    return h.hexdigest()
+        fp.add(ex)
+    return fp.hexdigest()
 
 
 def reproduce_command(examples: int, seed: int) -> Callable[[ExampleInfo], str]:
