@@ -21,7 +21,7 @@ __all__ = ["output_directory", "output_file"]
 
 def _probe(directory: Path) -> str | None:
     """Why no file can be created in ``directory``, or None if one can."""
-    probe = directory / f".crosscheck-probe.{os.getpid()}"
+    probe = directory / f".crosscheck-probe.{os.getpid()}.0.tmp"  # as atomic's: cleaned if killed
     try:
         fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:  # pragma: no cover - a leftover of this very pid
