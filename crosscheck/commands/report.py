@@ -37,7 +37,9 @@ from crosscheck.report.generate import (
     Shard,
     check_examples,
     parse_shard,
+    problem_digest,
     reproduce_command,
+    shard_ids,
     stream,
 )
 from crosscheck.report.progress import Progress
@@ -104,8 +106,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--show", type=_example_id, default=None, metavar="ID",
-        help="draw up to example ID, evaluate it alone and print its comparisons and a "
-        "Python reproduction (writes no files)",
+        help="draw example ID alone, evaluate it and print its comparisons and a Python "
+        "reproduction (writes no files)",
     )
     add_output_options(parser)
 
@@ -130,30 +132,25 @@ def _check_shown_against_report(args: argparse.Namespace, example: Example) -> N
     if not same:
         return
     report = load_unit(path)
+    digest = problem_digest(example.drawn.problem)
     for w in report.get("worst", []):
-        if w.get("id") == example.id and w.get("problem") != example.drawn.problem.describe():
+        if w.get("id") == example.id and w.get("problem_sha") not in (None, digest):
             raise UsageError(
-                f"--show {example.id}: drew {example.drawn.problem.describe()}, but {path} "
-                f"lists {w.get('problem')}: the draws differ from the report's (another "
-                "Hypothesis or crosscheck version?)"
+                f"--show {example.id}: drew {example.drawn.problem.describe()} (problem_sha "
+                f"{digest}), but {path} lists problem_sha {w['problem_sha']}: the draws "
+                "differ from the report's (another Hypothesis or crosscheck version?)"
             )
 
 
 def _show(args: argparse.Namespace) -> int:
-    """Draw examples up to ``--show ID`` (none evaluated, none kept), evaluate that one
-    and print its comparisons and a Python reproduction."""
+    """Draw example ``--show ID`` alone (examples are independent draws: no other is
+    drawn, evaluated or kept), evaluate it and print its comparisons and a Python
+    reproduction."""
     if args.show >= args.examples:
         raise UsageError(f"--show {args.show}: expected an id in 0..{args.examples - 1}")
     found: list[Example] = []
-
-    def visit(ex: Example) -> bool:
-        if ex.id == args.show:
-            found.append(ex)
-            return True
-        return False
-
     t0 = time.perf_counter()
-    stream(args.examples, args.seed, visit)
+    stream(args.examples, args.seed, found.append, ids=[args.show])
     (ex,) = found
     t_draw = time.perf_counter() - t0
     _check_shown_against_report(args, ex)
@@ -168,7 +165,7 @@ def _show(args: argparse.Namespace) -> int:
     )
     print(text)
     print(
-        f"\n(drew {ex.id + 1} problems in {t_draw:.1f} s, evaluated 1 in "
+        f"\n(drew example {ex.id} alone in {t_draw:.2f} s, evaluated it in "
         f"{time.perf_counter() - t0 - t_draw:.1f} s)",
         file=sys.stderr,
     )
@@ -195,21 +192,21 @@ def run(args: argparse.Namespace) -> int:
     worst = WorstCode(WORST)
     evaluated = 0
     label = "crosscheck report" + (f" (shard {shard})" if shard.count > 1 else "")
-    with Progress(args.examples, label) as progress:
+    ids = shard_ids(args.examples, shard)
+    with Progress(len(ids), label) as progress:
 
         def visit(ex: Example) -> None:
             nonlocal evaluated
-            fp.add(ex)
-            if ex.id % shard.count == shard.index - 1:
-                ev = evaluate(ex)
-                outcomes.extend(ev.outcomes)
-                worst.offer(ex.id, ev.outcomes, ex.drawn.problem.to_code)
-                for k, v in ev.seconds.items():
-                    seconds[k] += v
-                evaluated += 1
+            fp.add(ex.id, problem_digest(ex.drawn.problem))
+            ev = evaluate(ex)
+            outcomes.extend(ev.outcomes)
+            worst.offer(ex.id, ev.outcomes, ex.drawn.problem.to_code)
+            for k, v in ev.seconds.items():
+                seconds[k] += v
+            evaluated += 1
             progress.advance()
 
-        stream(args.examples, args.seed, visit)
+        stream(args.examples, args.seed, visit, ids=ids)
     t_eval = time.perf_counter() - t0
     options = {
         "source": "crosscheck report",

@@ -400,6 +400,7 @@ def _worst(
             "id": o.example.id,
             "test": o.example.test,
             "problem": o.example.describe(),
+            "problem_sha": o.example.digest,
             "status": o.status,
             "note": o.note,
             "max_ratio": _num(o.max_ratio),

@@ -45,9 +45,9 @@ __all__ = [
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id", "test", "dtype", "sizes", "depth", "P", "activations", "cost", "regime",
-    "x_kind", "y_kind", "candidate", "oracle", "status", "note", "layer", "position",
-    "row_kind", "max_abs", "max_rel", "max_ratio", "row", "col", "value", "reference",
-    "tolerance", "power", "power_median",
+    "x_kind", "y_kind", "problem_sha", "candidate", "oracle", "status", "note", "layer",
+    "position", "row_kind", "max_abs", "max_rel", "max_ratio", "row", "col", "value",
+    "reference", "tolerance", "power", "power_median",
 )
 """Columns of ``report.csv`` (``docs/report-schema.md``)."""
 
@@ -74,7 +74,7 @@ def results_csv(outcomes: Sequence[PairResult]) -> str:
         ex = o.example
         head = [
             ex.id, ex.test, ex.dtype, "-".join(map(str, ex.sizes)), ex.depth, ex.P,
-            ",".join(ex.activations), ex.cost, ex.regime, ex.x_kind, ex.y_kind,
+            ",".join(ex.activations), ex.cost, ex.regime, ex.x_kind, ex.y_kind, ex.digest,
             o.candidate, o.oracle, o.status, o.note,
         ]
         if not o.rows:
@@ -100,43 +100,53 @@ def read_results_csv(text: str) -> list[PairResult]:
         raise ValueError("report.csv: empty file (expected a header row)") from None
     if tuple(header) != CSV_COLUMNS:
         raise ValueError(f"report.csv: unexpected columns {header!r}; expected {CSV_COLUMNS!r}")
+    col = {name: i for i, name in enumerate(CSV_COLUMNS)}
     grouped: dict[tuple[int, str, str], list[list[str]]] = {}
     for line_no, rec in enumerate(reader, start=2):
         if len(rec) != len(CSV_COLUMNS):
             raise ValueError(
                 f"report.csv line {line_no}: {len(rec)} fields, expected {len(CSV_COLUMNS)}"
             )
-        grouped.setdefault((int(rec[0]), rec[11], rec[12]), []).append(rec)
+        grouped.setdefault(
+            (int(rec[col["id"]]), rec[col["candidate"]], rec[col["oracle"]]), []
+        ).append(rec)
     outcomes = []
-    for (_, cand, orc), recs in grouped.items():
-        f = recs[0]
+    for (ex_id, cand, orc), recs in grouped.items():
+        f = {name: recs[0][i] for name, i in col.items()}
         info = ExampleInfo(
-            id=int(f[0]),
-            test=f[1],
-            dtype=f[2],
-            sizes=tuple(int(s) for s in f[3].split("-")),
-            P=int(f[5]),
-            activations=tuple(f[6].split(",")),
-            cost=f[7],
-            regime=f[8],
-            x_kind=f[9],
-            y_kind=f[10],
+            id=ex_id,
+            test=f["test"],
+            dtype=f["dtype"],
+            sizes=tuple(int(s) for s in f["sizes"].split("-")),
+            P=int(f["P"]),
+            activations=tuple(f["activations"].split(",")),
+            cost=f["cost"],
+            regime=f["regime"],
+            x_kind=f["x_kind"],
+            y_kind=f["y_kind"],
+            digest=f["problem_sha"],
         )
-        status, note = f[13], f[14]
+        status, note = f["status"], f["note"]
         if status not in STATUSES:
             raise ValueError(f"report.csv: unknown status {status!r} (expected {STATUSES})")
-        rows = tuple(
-            Row(
-                layer=int(r[15]), position=r[16], row_kind=r[17], max_abs=float(r[18]),
-                max_rel=float(r[19]), max_ratio=float(r[20]), row=int(r[21]), col=int(r[22]),
-                value=float(r[23]), reference=float(r[24]), tolerance=float(r[25]),
-                power=float(r[26]), power_median=float(r[27]),
-            )
-            for r in recs
-            if status == "compared"
-        )
+        rows = tuple(_row(r, col) for r in recs) if status == "compared" else ()
         outcomes.append(PairResult(info, cand, orc, status, note, rows))
     return outcomes
+
+
+def _row(r: list[str], col: Mapping[str, int]) -> Row:
+    """One ``report.csv`` line's :class:`Row`."""
+
+    def number(name: str) -> float:
+        return float(r[col[name]])
+
+    return Row(
+        layer=int(r[col["layer"]]), position=r[col["position"]], row_kind=r[col["row_kind"]],
+        max_abs=number("max_abs"), max_rel=number("max_rel"), max_ratio=number("max_ratio"),
+        row=int(r[col["row"]]), col=int(r[col["col"]]), value=number("value"),
+        reference=number("reference"), tolerance=number("tolerance"),
+        power=number("power"), power_median=number("power_median"),
+    )
 
 
 def load_report(path: str | os.PathLike[str], schema: str = SCHEMA) -> dict[str, Any]:

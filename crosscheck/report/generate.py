@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crosscheck.errors import UsageError
@@ -17,14 +17,18 @@ if TYPE_CHECKING:  # pragma: no cover - typing only (importing Hypothesis takes 
 __all__ = [
     "DEFAULT_EXAMPLES",
     "DEFAULT_SEED",
+    "DRAW_ATTEMPTS",
     "MAX_EXAMPLES",
     "Example",
     "Fingerprint",
     "Shard",
     "check_examples",
+    "draw",
+    "example_seed",
     "fingerprint",
     "generate",
     "parse_shard",
+    "problem_digest",
     "reproduce_command",
     "shard_ids",
     "stream",
@@ -37,10 +41,10 @@ DEFAULT_SEED = 20_240_601
 """The seed of the default report (any integer works; this one is just fixed)."""
 
 MAX_EXAMPLES = 100_000
-"""The most examples one report draws (``docs/report.md``, "How many examples"): 40 x the
-default, about 90 minutes of evaluation here with the results of every example kept for
-the aggregates; every shard of a run draws all of them. Beyond it the maxima and the
-99th percentile are resolved, and a longer run is better split by seed."""
+"""The most examples one report holds (``docs/report.md``, "How many examples"): 40 x the
+default, about 90 minutes of evaluation here, with the results of every example kept for
+the aggregates (about 10 KB each: 1 GB at the cap) and a report.csv of about 1 GB. A
+larger run is better split into reports of other seeds."""
 
 
 class Example(NamedTuple):
@@ -93,105 +97,116 @@ def check_examples(n: object) -> int:
     return n
 
 
-class _Stop(BaseException):
-    """Raised inside the Hypothesis test to end the draws at once (a BaseException:
-    Hypothesis treats it as fatal, neither a failure to shrink nor one to replay)."""
+DRAW_ATTEMPTS = 100
+"""Draws tried for one example before giving up (a draw the strategy rejects, e.g. a
+filter that fails, is drawn again from the next seed)."""
+
+
+def example_seed(seed: int, example_id: int, attempt: int = 0) -> int:
+    """The 64-bit seed of one draw: a SHA-256 of (seed, id, attempt), the same on every
+    machine and in every process."""
+    text = f"crosscheck-report/{seed}/{example_id}/{attempt}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
+def draw(strategy: Any, seed: int, example_id: int) -> DrawnProblem:
+    """Example ``example_id`` of the run with ``seed``, drawn on its own from ``strategy``.
+
+    Each example is one draw of Hypothesis's own data generation (``ConjectureData``, the
+    choices made by its ``HypothesisProvider``) from a ``random.Random`` seeded with
+    :func:`example_seed`: the examples are independent, example ``i`` depends on the seed
+    and ``i`` only (so ``--show i`` draws it alone, and a shard draws only its own), and
+    nothing of one draw is kept for the next (memory is flat in the number of examples).
+    This uses Hypothesis's internal data API, checked on the version pinned in
+    ``constraints.txt`` (``tests/crosscheck/report/test_generate.py``).
+    """
+    import random
+
+    from hypothesis.control import BuildContext
+    from hypothesis.errors import UnsatisfiedAssumption
+    from hypothesis.internal.conjecture.data import ConjectureData, StopTest
+
+    for attempt in range(DRAW_ATTEMPTS):
+        data = ConjectureData(random=random.Random(example_seed(seed, example_id, attempt)))
+        try:
+            with BuildContext(data, is_final=False, wrapped_test=None):
+                return data.draw(strategy)
+        except (StopTest, UnsatisfiedAssumption):
+            continue
+    raise RuntimeError(
+        f"example {example_id}: no valid draw in {DRAW_ATTEMPTS} attempts; the strategy "
+        "may be too narrow"
+    )
 
 
 def stream(
     n: int,
     seed: int,
     visit: Callable[[Example], bool | None],
+    *,
+    ids: Iterable[int] | None = None,
     **strategy_options: Any,
 ) -> int:
-    """Draw ``n`` problems with ``seed`` and call ``visit(example)`` on each as soon as it
-    is drawn, in draw order (ids 0 .. n-1); nothing is kept here. ``visit`` returning
-    True ends the draws there (the examples drawn so far are those of the whole run: the
-    engine runs with the same settings). Returns the number drawn.
+    """Draw the examples ``ids`` (default all, ``0 .. n-1``) of the run of ``n`` with
+    ``seed`` one at a time (:func:`draw`) and call ``visit(example)`` on each as soon as
+    it is drawn; nothing is kept here. ``visit`` returning True ends the draws there.
+    Returns the number drawn.
 
     ``strategy_options`` go to :func:`crosscheck.strategies.problems_with_info`
-    (``max_depth``, ``dtypes``, ...). :class:`UsageError` for a bad ``n`` or ``seed``;
-    ``RuntimeError`` if Hypothesis stopped before drawing ``n`` problems; an exception
-    raised by ``visit`` is raised as it is (Hypothesis neither replays nor reports it).
-    Only Hypothesis's generate phase runs, with ``@hypothesis.seed(seed)``, no database,
-    settings built on the ``default`` profile and the constants of loaded local modules
-    hidden from it (``docs/report.md``).
+    (``max_depth``, ``dtypes``, ...). :class:`UsageError` for a bad ``n``, ``seed`` or
+    id. Draws happen with the constants of loaded local modules hidden from Hypothesis
+    (``docs/report.md``), so the problems depend on the seed, the ids, the strategies and
+    the pinned Hypothesis only.
     """
     check_examples(n)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"seed: expected an integer, got {seed!r}")
-    import hypothesis
-    from hypothesis import HealthCheck, Phase, given, settings
-
+    ids = range(n) if ids is None else list(ids)
+    bad = [i for i in ids if not (isinstance(i, int) and 0 <= i < n)]
+    if bad:
+        raise UsageError(f"ids: expected example ids in 0..{n - 1}, got {bad[:3]}")
     from crosscheck.strategies import problems_with_info, without_local_constants
 
     strategy = problems_with_info(**strategy_options)
     count = 0
-    failure: list[BaseException] = []
-
-    @hypothesis.seed(seed)
-    @settings(
-        settings.get_profile("default"),
-        max_examples=n,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-        print_blob=False,
-    )
-    @given(strategy)
-    def record(d: DrawnProblem) -> None:
-        nonlocal count
-        if count >= n:  # pragma: no cover - Hypothesis stops at max_examples
-            raise _Stop
-        example = Example(count, d)
-        count += 1
-        try:
-            done = visit(example)
-        except BaseException as exc:  # handed back to the caller below
-            failure.append(exc)
-            raise _Stop from None
-        if done:
-            raise _Stop
-
-    try:
-        with without_local_constants():
-            record()
-    except _Stop:
-        if failure:
-            raise failure[0] from None
-        return count
-    if count < n:
-        raise RuntimeError(
-            f"Hypothesis drew only {count} of the {n} problems asked for "
-            f"(options {strategy_options!r}); the strategy may be too narrow"
-        )
+    with without_local_constants():
+        for i in ids:
+            count += 1
+            if visit(Example(i, draw(strategy, seed, i))):
+                break
     return count
 
 
 def generate(n: int, seed: int = DEFAULT_SEED, **strategy_options: Any) -> list[Example]:
-    """``n`` problems drawn by Hypothesis with ``seed``, in draw order (ids 0 .. n-1): the
-    examples of :func:`stream`, kept in a list (for tests and small runs)."""
+    """``n`` problems drawn with ``seed`` (ids 0 .. n-1): the examples of :func:`stream`,
+    kept in a list (for tests and small runs)."""
     drawn: list[Example] = []
     stream(n, seed, drawn.append, **strategy_options)
     return drawn
 
 
+def problem_digest(problem: Any) -> str:
+    """16 hex digits of a SHA-256 of a problem's arrays (shapes, dtypes, bytes), names and
+    cost: equal iff the same problem (``report.csv``'s ``problem_sha``)."""
+    h = hashlib.sha256(repr((tuple(problem.activations), problem.cost,
+                             problem.dtype.str)).encode())
+    for a in (*problem.weights, problem.X, problem.Y):
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
 class Fingerprint:
-    """SHA-256 (hex) of every example's arrays, names and id, fed one example at a time
-    in draw order: equal iff the same problems."""
+    """SHA-256 (hex) of a run's examples, from their ids and :func:`problem_digest` s fed
+    in id order: equal iff the same problems. A merge recomputes it from its shards'
+    ``report.csv``."""
 
     def __init__(self) -> None:
         self._h = hashlib.sha256()
 
-    def add(self, ex: Example) -> None:
+    def add(self, example_id: int, digest: str) -> None:
         """Feed one example."""
-        p = ex.drawn.problem
-        self._h.update(repr((ex.id, p.activations, p.cost, p.dtype.str)).encode())
-        for a in (*p.weights, p.X, p.Y):
-            self._h.update(repr(a.shape).encode())
-            self._h.update(a.tobytes())
+        self._h.update(f"{example_id}:{digest}\n".encode())
 
     def hexdigest(self) -> str:
         """The digest of the examples fed so far."""
@@ -199,10 +214,10 @@ class Fingerprint:
 
 
 def fingerprint(examples: Sequence[Example]) -> str:
-    """SHA-256 (hex) of every example's arrays, names and id: equal iff the same problems."""
+    """:class:`Fingerprint` of ``examples`` (in id order)."""
     fp = Fingerprint()
-    for ex in examples:
-        fp.add(ex)
+    for ex in sorted(examples, key=lambda e: e.id):
+        fp.add(ex.id, problem_digest(ex.drawn.problem))
     return fp.hexdigest()
 
 

@@ -11,10 +11,14 @@ from typing import Any
 
 from crosscheck.errors import UsageError
 from crosscheck.report.files import load_unit, read_results_csv
-from crosscheck.report.generate import parse_shard, shard_ids
+from crosscheck.report.generate import Fingerprint, parse_shard, shard_ids
 from crosscheck.report.records import PairResult
 
 __all__ = ["merge_shards", "read_shard", "worst_code"]
+
+_PER_SHARD = ("shard", "fingerprint")
+"""Options that differ between the shards of one run (a shard's fingerprint covers its
+own examples; the merge recomputes the whole run's from their ``problem_sha``)."""
 
 
 def read_shard(directory: Path) -> tuple[dict[str, Any], list[PairResult], dict | None]:
@@ -76,10 +80,10 @@ def _merge(
             f"shards: only `crosscheck report --shard K/N` directories merge (this one's "
             f"source is {first['options'].get('source')!r})"
         )
-    base = {k: v for k, v in first["options"].items() if k != "shard"}
+    base = {k: v for k, v in first["options"].items() if k not in _PER_SHARD}
     specs = []
     for rep, _ in shards:
-        opts = {k: v for k, v in rep["options"].items() if k != "shard"}
+        opts = {k: v for k, v in rep["options"].items() if k not in _PER_SHARD}
         if opts != base:
             raise UsageError(f"shards: different options, {opts!r} vs {base!r}")
         if rep["oracles"] != first["oracles"]:
@@ -109,4 +113,9 @@ def _merge(
                 f"or lacks {sorted(expected - seen)[:5]}"
             )
         outcomes.extend(outs)
-    return {**base, "shard": "1/1"}, outcomes, dict(first["oracles"])
+    fp = Fingerprint()
+    for ex_id, digest in sorted({(o.example.id, o.example.digest) for o in outcomes}):
+        fp.add(ex_id, digest)
+    return {**base, "shard": "1/1", "fingerprint": fp.hexdigest()}, outcomes, dict(
+        first["oracles"]
+    )

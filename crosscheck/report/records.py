@@ -60,7 +60,8 @@ class ExampleInfo(NamedTuple):
 
     ``sizes`` = (Q, N_1, ..., N_L); ``activations`` one name per layer 1..L; ``regime``,
     ``x_kind``, ``y_kind`` as drawn (``"-"`` when unknown); ``test`` the pytest node that
-    ran it (pytest plugin reports only, else ``""``).
+    ran it (pytest plugin reports only, else ``""``); ``digest`` the problem's
+    :func:`crosscheck.report.generate.problem_digest` (``""`` when unknown).
     """
 
     id: int
@@ -73,6 +74,7 @@ class ExampleInfo(NamedTuple):
     x_kind: str = "-"
     y_kind: str = "-"
     test: str = ""
+    digest: str = ""
 
     @property
     def depth(self) -> int:
@@ -250,6 +252,8 @@ def example_info(problem: Any, example_id: int, drawn: Any = None, test: str = "
     """The :class:`ExampleInfo` of a :class:`crosscheck.problem.Problem` with its id;
     ``drawn`` (a :class:`crosscheck.strategies.Drawn`) gives the regime and input kinds,
     ``test`` the pytest node that judged it."""
+    from crosscheck.report.generate import problem_digest
+
     extra = {}
     if drawn is not None:
         extra = {"regime": drawn.regime, "x_kind": drawn.x_kind, "y_kind": drawn.y_kind}
@@ -261,6 +265,7 @@ def example_info(problem: Any, example_id: int, drawn: Any = None, test: str = "
         activations=tuple(problem.activations),
         cost=problem.cost,
         test=test,
+        digest=problem_digest(problem),
         **extra,
     )
 

@@ -9,7 +9,7 @@
 * a directory mixing two runs is refused by merge, check and ``--show``; stale
   temporary files of killed runs are removed;
 * absurd ``--examples``, a missing or corrupt ``--trajectory`` are usage errors;
-* ``--show ID`` evaluates one example and draws no further than ID.
+* ``--show ID`` draws and evaluates example ID alone.
 
 The evaluation is faked (``tests/support/report_child.py``) where the numbers do not
 matter: a report of 3 examples then takes well under a second.
@@ -268,20 +268,20 @@ def test_a_missing_or_corrupt_trajectory_is_2_before_any_work(tmp_path, no_work,
         _one_line(capsys, "trajectory.json")
 
 
-def test_show_evaluates_one_example_and_draws_no_further(tmp_path, monkeypatch,
+def test_show_draws_and_evaluates_one_example_alone(tmp_path, monkeypatch,
                                                          capsys) -> None:
     evaluated, drawn = [], []
     monkeypatch.setattr(report_command, "evaluate",
                         lambda ex: evaluated.append(ex.id) or fake_evaluate(ex))
     real = report_command.stream
 
-    def counting(n, seed, visit):
-        return real(n, seed, lambda ex: drawn.append(ex.id) or visit(ex))
+    def counting(n, seed, visit, **kwargs):
+        return real(n, seed, lambda ex: drawn.append(ex.id) or visit(ex), **kwargs)
 
     monkeypatch.setattr(report_command, "stream", counting)
     assert cli.main(["report", "--examples", "2500", "--show", "4",
                      "--out", str(tmp_path)]) == 0
-    assert evaluated == [4] and drawn == [0, 1, 2, 3, 4]
+    assert evaluated == [4] and drawn == [4]  # drawn alone: examples are independent
     assert "example 4: " in capsys.readouterr().out
     assert cli.main(["report", "--examples", "3", "--show", "3"]) == 2
     _one_line(capsys, "--show 3", "0..2")

@@ -37,11 +37,12 @@ def _fake_trajectory(out, *, steps, dtypes, plot):
 def faked(monkeypatch):
     drawn = generate(3, seed=0)
 
-    def stream(n, seed, visit):
-        for i in range(n):  # every id (n is small here: larger ones are refused first)
+    def stream(n, seed, visit, ids=None):
+        ids = range(n) if ids is None else ids  # n is small: larger ones are refused first
+        for k, i in enumerate(ids):
             if visit(Example(i, drawn[i % 3].drawn)):
-                return i + 1
-        return n
+                return k + 1
+        return len(ids)
 
     monkeypatch.setattr(report_command, "stream", stream)
     monkeypatch.setattr(report_command, "evaluate", fake_evaluate)

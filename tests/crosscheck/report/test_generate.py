@@ -1,7 +1,7 @@
 """Deterministic generation: the same seed gives the same problems (in this process and in
-another, whatever local modules are loaded); the stream hands them over one at a time and
-can stop early with the same first examples; shards partition the ids; absurd sizes are
-refused.
+another, whatever local modules are loaded); every example is an independent draw, so one
+drawn alone (``--show``, a shard) is the one of the whole run, and a run's memory is flat
+in its size; shards partition the ids; absurd sizes are refused.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from crosscheck.report.generate import (
     generate,
     parse_shard,
     shard_ids,
+    problem_digest,
     stream,
 )
 
@@ -103,14 +104,27 @@ def test_stream_visits_the_examples_of_generate_and_can_stop_early() -> None:
     assert fingerprint(seen) == fingerprint(whole)
     fp = Fingerprint()
     for ex in whole:
-        fp.add(ex)
+        fp.add(ex.id, problem_digest(ex.drawn.problem))
     assert fp.hexdigest() == fingerprint(whole)
     first: list = []
     n = stream(12, 5, lambda ex: first.append(ex) or ex.id == 6)
     assert n == 7 and fingerprint(first) == fingerprint(whole[:7])  # the same 7 first
 
 
-def test_an_error_in_the_visitor_is_raised_once_and_not_replayed() -> None:
+def test_an_example_is_drawn_alone_the_same_as_in_the_whole_run() -> None:
+    whole = generate(12, seed=5)
+    alone: list = []
+    assert stream(12, 5, alone.append, ids=[9, 3]) == 2
+    assert [e.id for e in alone] == [9, 3]
+    for ex in alone:
+        assert problem_digest(ex.drawn.problem) == problem_digest(whole[ex.id].drawn.problem)
+    # a longer run starts with the same examples
+    assert fingerprint(generate(20, seed=5)[:12]) == fingerprint(whole)
+    with pytest.raises(UsageError, match="ids"):
+        stream(12, 5, alone.append, ids=[12])
+
+
+def test_an_error_in_the_visitor_is_raised_as_it_is() -> None:
     calls = []
 
     def visit(ex):
@@ -120,7 +134,7 @@ def test_an_error_in_the_visitor_is_raised_once_and_not_replayed() -> None:
 
     with pytest.raises(ZeroDivisionError, match="in the visitor"):
         stream(10, 1, visit)
-    assert calls == [0, 1, 2]  # Hypothesis neither went on, shrank nor replayed it
+    assert calls == [0, 1, 2]  # nothing went on, nothing was replayed
     with pytest.raises(KeyboardInterrupt):
         stream(10, 1, lambda ex: (_ for _ in ()).throw(KeyboardInterrupt))
 
