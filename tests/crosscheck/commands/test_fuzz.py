@@ -34,8 +34,11 @@ def _fake_trajectory(out, *, steps, dtypes, plot):
 
 
 @pytest.fixture
-def faked(monkeypatch):
+def faked(monkeypatch, tmp_path):
+    """The work faked, and the working directory a fresh one: the defaults (``--out
+    reports``) must not write into the checkout."""
     drawn = generate(3, seed=0)
+    monkeypatch.chdir(tmp_path)
 
     def stream(n, seed, visit, ids=None):
         ids = range(n) if ids is None else ids  # n is small: larger ones are refused first
