@@ -80,7 +80,7 @@ def _paths(tmp: Path, ro: Path) -> dict[str, str]:
 
 
 _NUMBERS = ["0", "1", "2", "3", "7", "-1", "100001", "100000000000", "1e3", "x", "nan",
-            "inf", "0.5", "4", "1/2", "2/2", "3/2", "0/0", ""]
+            "inf", "0.5", "4", "1/2", "2/2", "3/2", "0/0", "50001", ""]
 _OPTIONS = {
     "report": ["--examples", "--seed", "--out", "--shard", "--show", "--no-html",
                "--trajectory"],

@@ -21,8 +21,8 @@ from crosscheck.report.generate import (
     fingerprint,
     generate,
     parse_shard,
-    shard_ids,
     problem_digest,
+    shard_ids,
     stream,
 )
 
