@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-slow test-thorough report bench lint clean
+.PHONY: test test-slow test-thorough report bench lint clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +14,34 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[oracles,crosscheck,test]'
 	touch $(STAMP)
 
+# Chromium for the HTML report's browser test (tests/crosscheck/report/test_browser.py),
+# from the distribution's packages, when no Chromium or Chrome is on the PATH: with apt-get
+# as root (CI's Debian machine), or through password-less sudo. Otherwise it says so and
+# goes on: the browser test then skips, except in CI (CI set), where it fails.
+BROWSERS := chromium chromium-browser google-chrome google-chrome-stable
+browser:
+	@for b in $(BROWSERS); do command -v $$b >/dev/null 2>&1 && exit 0; done; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make browser: no Chromium and no apt-get: install Chromium by hand" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "make browser: no Chromium, and apt-get needs root: apt-get install chromium" >&2; \
+	fi
+
 # --dist worksteal: an idle worker takes tests queued on the other (with the default the
 # thorough profile left one worker idle for most of the run: the long gate properties and
 # the rest of the files sat on the other).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check handprop crosscheck tests
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci -m "not slow"
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci -m slow
 
-test-thorough: $(STAMP)
+test-thorough: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=thorough -m "not slow"
 
 # The committed reports/: the training trajectories first (the report summarises them),

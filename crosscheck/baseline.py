@@ -12,12 +12,15 @@ from crosscheck.report import SCHEMA_VERSION, load_report
 
 __all__ = [
     "BASELINE_SCHEMA",
+    "COMPARABLE",
     "FACTOR",
     "FLOOR",
     "Regression",
     "baseline_from_report",
     "cells",
     "find_regressions",
+    "incompatibility",
+    "inconclusive_changes",
     "load_baseline",
 ]
 
@@ -29,7 +32,11 @@ FACTOR = 4.0
 FLOOR = 0.05
 """... and FLOOR (budget ratios below it are noise-level agreement)."""
 
-_CELL_FIELDS = ("examples", "errors", "max_ratio", "p99_ratio", "verdict")
+_CELL_FIELDS = ("examples", "errors", "inconclusive", "max_ratio", "p99_ratio", "verdict")
+
+COMPARABLE = ("source", "examples", "seed", "shard")
+"""The options a report and its baseline must share: otherwise the cells hold other
+examples (another seed, another size, a shard) and comparing them means nothing."""
 
 
 class Regression(NamedTuple):
@@ -67,7 +74,16 @@ def cells(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def baseline_from_report(report: Mapping[str, Any]) -> dict[str, Any]:
-    """The baseline document of ``report`` (what ``--update-baseline`` writes)."""
+    """The baseline document of ``report`` (what ``--update-baseline`` writes);
+    :class:`UsageError` if the report compared nothing (a baseline of no cells, or of
+    cells without examples, would let every later report pass)."""
+    report_cells = cells(report)
+    if not any((c.get("examples") or 0) > 0 for c in report_cells.values()):
+        raise UsageError(
+            f"it compared nothing ({len(report_cells)} cells, "
+            f"{report.get('examples', 0)} examples): a baseline of it would pass any "
+            "report; make a report with examples first"
+        )
     return {
         "schema": BASELINE_SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -77,8 +93,39 @@ def baseline_from_report(report: Mapping[str, Any]) -> dict[str, Any]:
             f"{FLOOR:g}), when it FAILs and did not, or when it is no longer compared "
             "(crosscheck/baseline.py, docs/report-schema.md)"
         ),
-        "cells": cells(report),
+        "cells": report_cells,
     }
+
+
+def incompatibility(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> str | None:
+    """Why ``report`` cannot be checked against ``baseline`` (other options among
+    :data:`COMPARABLE`), or None."""
+    r_opts, b_opts = report.get("options") or {}, baseline.get("options") or {}
+    if not isinstance(r_opts, dict) or not isinstance(b_opts, dict):
+        return "options are not recorded"
+    diff = [k for k in COMPARABLE if r_opts.get(k) != b_opts.get(k)]
+    if not diff:
+        return None
+    return "made with other options: " + ", ".join(
+        f"{k} {r_opts.get(k)!r} (baseline {b_opts.get(k)!r})" for k in diff
+    )
+
+
+def inconclusive_changes(
+    baseline: Mapping[str, Mapping[str, Any]], report: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, int, int]]:
+    """``(cell, baseline, report)`` inconclusive counts of the cells where the count grew.
+    Not a regression: power depends on the problem, its budget and the reference alone,
+    never on the candidate (``docs/report-schema.md``, "The regression gate")."""
+    out = []
+    for key, r in report.items():
+        b = baseline.get(key)
+        if b is None:
+            continue
+        before, after = b.get("inconclusive"), r.get("inconclusive")
+        if isinstance(before, int) and isinstance(after, int) and after > before:
+            out.append((key, before, after))
+    return out
 
 
 def _number(x: Any, what: str) -> float | None:
@@ -101,6 +148,12 @@ def _baseline_cells(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, 
     raw = data.get("cells")
     if not isinstance(raw, dict):
         raise UsageError(f"{path}: no 'cells' object; regenerate the baseline")
+    if not any(isinstance(c, dict) and isinstance(c.get("examples"), (int, float))
+               and c["examples"] > 0 for c in raw.values()):
+        raise UsageError(
+            f"{path}: an empty baseline ({len(raw)} cells, none with examples) would pass "
+            "any report; regenerate it from a report with examples"
+        )
     for key, c in raw.items():
         if not isinstance(c, dict) or any(f not in c for f in _CELL_FIELDS):
             raise UsageError(

@@ -5,16 +5,34 @@ subcommand is one module of :mod:`crosscheck.commands` defining ``configure(pars
 (its arguments) and ``run(args) -> int`` (its exit status). Only the module of the
 command being run is imported, so ``crosscheck --help`` and ``crosscheck CMD --help``
 stay fast and a missing optional dependency affects only its own command.
+
+Exit status, for every command (``docs/report.md``, "Exit status"): 0 pass, 1 a finding,
+2 a usage or environment error (one line naming the argument, file or path), 3
+inconclusive (where a command can be), 130 interrupted (Ctrl-C: one line), 70 an
+internal error (a crosscheck bug: one line; ``CROSSCHECK_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
-__all__ = ["COMMANDS", "main"]
+from crosscheck.errors import UsageError
+
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_USAGE", "main"]
+
+EXIT_USAGE = 2
+"""A usage or environment error (argparse's own status for a bad option too)."""
+
+EXIT_INTERRUPTED = 130
+"""Interrupted by Ctrl-C (128 + SIGINT, what a shell reports)."""
+
+EXIT_INTERNAL = 70
+"""An exception crosscheck did not expect: a bug in crosscheck (``EX_SOFTWARE``)."""
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "report": (
@@ -55,19 +73,49 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 a finding, 2 usage)."""
+    """Run the command line; returns the exit status (module docstring). A bad option
+    raises ``SystemExit(2)`` (argparse's usage message); nothing else raises."""
     ns, rest = _top_parser().parse_known_args(argv)
     module_name, help_text = COMMANDS[ns.command]
+    prog = f"crosscheck {ns.command}"
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:  # an optional dependency of that command is missing
-        print(f"crosscheck {ns.command}: unavailable ({exc})", file=sys.stderr)
-        return 2
-    parser = argparse.ArgumentParser(prog=f"crosscheck {ns.command}", description=help_text)
+        print(f"{prog}: unavailable ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    parser = argparse.ArgumentParser(prog=prog, description=help_text)
     module.configure(parser)
     args = parser.parse_args(rest)
-    return int(module.run(args))
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UsageError as exc:
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the environment: a disk full, a file vanished, ...
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"{prog}: {exc.strerror or _one_line(exc)}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(f"{prog}: out of memory", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("CROSSCHECK_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"{prog}: internal error, a bug in crosscheck: {type(exc).__name__}: "
+            f"{_one_line(exc)} (CROSSCHECK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from collections.abc import Iterable
 from importlib import metadata
 from typing import Any
 
-__all__ = ["PACKAGES", "cpu_name", "is_ci", "platform_info", "versions"]
+__all__ = ["PACKAGES", "cpu_name", "git_commit", "is_ci", "platform_info", "versions"]
 
 PACKAGES: tuple[str, ...] = (
     "handprop",
@@ -65,3 +66,21 @@ def platform_info() -> dict[str, Any]:
 def is_ci() -> bool:
     """True when the ``CI`` environment variable is set to something other than a no."""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def git_commit() -> str:
+    """The git commit of crosscheck's source tree (``+ changes`` when it has uncommitted
+    changes to tracked files), or ``"unknown"`` (no git, not a checkout)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", here, *args], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit} + changes" if dirty else commit or "unknown"

@@ -1,7 +1,9 @@
 """``crosscheck check``: its arguments, what it prints and its exit status.
 
 Exit status: 0 no regression; 1 regressions (printed as a table naming the cells); 2 a
-missing, unreadable, truncated or schema-incompatible report or baseline, or a bad option.
+missing, unreadable, truncated or schema-incompatible report or baseline, a report of
+other options than the baseline's (seed, size, shard, source), an empty baseline, files
+of two runs, a bad option or an unwritable ``--update-baseline`` path; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 from crosscheck import atomic
@@ -20,11 +21,14 @@ from crosscheck.baseline import (
     baseline_from_report,
     cells,
     find_regressions,
+    incompatibility,
+    inconclusive_changes,
     load_baseline,
 )
 from crosscheck.errors import UsageError
 from crosscheck.formatting import fmt
-from crosscheck.report import load_report
+from crosscheck.outputs import output_file
+from crosscheck.report.files import load_unit
 
 __all__ = ["configure", "run"]
 
@@ -65,47 +69,68 @@ def _regression_table(regressions: list[Regression]) -> str:
     return "\n".join(lines)
 
 
+def _load_report(path: Path) -> tuple[dict, dict]:
+    """The report (checked to be one run with the files beside it) and its cells."""
+    try:
+        report = load_unit(path)
+        try:
+            return report, cells(report)
+        except UsageError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+    except UsageError as exc:
+        raise UsageError(f"report {exc} (make a report with `crosscheck report`)") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``crosscheck check``: 0 within the baseline, 1 regressions (printed), 2 a bad
-    file or option."""
-    if not (args.factor >= 1.0 and math.isfinite(args.factor)) or not args.floor >= 0.0:
-        print("crosscheck check: --factor must be >= 1 and --floor >= 0", file=sys.stderr)
-        return 2
+    file, option or output path, or a report not comparable with the baseline."""
+    if not (args.factor >= 1.0 and math.isfinite(args.factor)):
+        raise UsageError(f"--factor {args.factor}: expected a finite number >= 1")
+    if not (args.floor >= 0.0 and math.isfinite(args.floor)):
+        raise UsageError(f"--floor {args.floor}: expected a finite number >= 0")
     report_path, baseline_path = Path(args.report), Path(args.baseline)
-    try:
-        report = load_report(report_path)
-        try:
-            report_cells = cells(report)
-        except UsageError as exc:
-            raise UsageError(f"{report_path}: {exc}") from None
-    except UsageError as exc:
-        print(f"crosscheck check: report {exc}", file=sys.stderr)
-        print("  (make a report with `crosscheck report`)", file=sys.stderr)
-        return 2
     if args.update_baseline:
-        doc = baseline_from_report(report)
+        output_file(baseline_path, "--baseline")  # before any work
+        report, _ = _load_report(report_path)
+        try:
+            doc = baseline_from_report(report)
+        except UsageError as exc:
+            raise UsageError(f"--update-baseline: report {report_path}: {exc}") from None
         atomic.write_text(baseline_path, json.dumps(doc, sort_keys=True, indent=1) + "\n")
         print(f"wrote baseline {baseline_path} ({len(doc['cells'])} cells) from {report_path}")
         return 0
+    report, report_cells = _load_report(report_path)
+    hint = (
+        f"(write one with `crosscheck check --report {report_path} --baseline "
+        f"{baseline_path} --update-baseline`)"
+    )
     try:
         baseline, baseline_cells = load_baseline(baseline_path)
+        why = incompatibility(report, baseline)
+        if why is not None:
+            raise UsageError(
+                f"report {report_path} is not comparable with the baseline: {why}; rerun "
+                "the report with the baseline's options, or update the baseline"
+            )
         regressions = find_regressions(
             baseline_cells, report_cells, factor=args.factor, floor=args.floor
         )
     except UsageError as exc:
-        print(f"crosscheck check: baseline {exc}", file=sys.stderr)
+        message = str(exc)
+        if not message.startswith("report "):
+            message = f"baseline {message} {hint}"
+        raise UsageError(message) from None
+    if (baseline.get("options") or {}).get("fingerprint") != report["options"].get(
+        "fingerprint"
+    ):
         print(
-            f"  (write one with `crosscheck check --report {report_path} --baseline "
-            f"{baseline_path} --update-baseline`)",
-            file=sys.stderr,
+            "note: the report's problems differ from the baseline's (same options, other "
+            "draws: another Hypothesis version or other strategies); cells are compared "
+            "all the same"
         )
-        return 2
-    if baseline.get("options") != report.get("options"):
-        print(
-            "note: the report and the baseline were made with different options "
-            f"(report {report.get('options')!r}, baseline {baseline.get('options')!r}); "
-            "cells are compared all the same"
-        )
+    for key, before, after in inconclusive_changes(baseline_cells, report_cells):
+        print(f"note: {key}: {after} inconclusive examples (baseline {before}); a loss of "
+              "power, not of accuracy: not a regression")
     rule = (
         f"max budget ratio > max({args.factor:g} x baseline, {args.floor:g}), a cell that "
         "now FAILs, or a cell no longer compared"

@@ -23,15 +23,22 @@ from crosscheck.report.records import (
     ExampleInfo,
     PairResult,
     Row,
+    inconclusive_threshold,
     pair_label,
     pair_order,
+    rows_inconclusive,
+    width_bucket,
 )
 
-__all__ = ["P99_METHOD", "WORST", "build_report"]
+__all__ = ["MEDIAN_METHOD", "P99_METHOD", "WORST", "build_report", "overall_status", "worst_key"]
 
 P99_METHOD = "higher"
 """``numpy.percentile`` method of the p99 column: the smallest observed value with at
 least 99 % of the examples at or below it (no interpolation: an actual example's ratio)."""
+
+MEDIAN_METHOD = "higher"
+"""``numpy.percentile`` method of the median power: the upper median, an observed value
+(the weaker of the two middle ones when the count is even)."""
 
 WORST = 10
 """Worst cases listed, each with a reproduction command."""
@@ -68,6 +75,8 @@ def _values_of(o: PairResult, dimension: str) -> tuple[str, ...]:
         return (ex.cost,)
     if dimension == "depth":
         return (str(ex.depth),)
+    if dimension == "width":
+        return (width_bucket(ex.width),)
     if dimension == "position":
         return ex.positions()
     if dimension == "row_kind":
@@ -86,15 +95,23 @@ def _value_order(dimension: str, values: Iterable[str]) -> list[str]:
     }.get(dimension, ())
     vals = set(values)
     known = [v for v in order if v in vals]
-    rest = sorted(vals - set(known), key=lambda v: (len(v), v))  # depth "10" after "9"
+    rest = sorted(vals - set(known), key=_numeric_key)  # depth "10" after "9"
     return known + rest
+
+
+def _numeric_key(value: str) -> tuple[int, str]:
+    """Depths and width buckets ("3-4") by their first number, anything else after."""
+    head = value.split("-", 1)[0]
+    return (int(head), value) if head.isdigit() else (1 << 62, value)
 
 
 def _cell(outcomes: Sequence[PairResult], dimension: str | None, value: str | None) -> dict:
     """Statistics of one cell: per example, the maximum over its rows in the cell; then
-    the maximum and p99 over the examples (``docs/report-schema.md``, "Cells")."""
+    the maximum and p99 over the examples; the inconclusive examples; the median and
+    worst power (``docs/report-schema.md``, "Cells")."""
     per_example: list[tuple[float, float, float]] = []
-    skipped = errors = 0
+    powers: list[float] = []
+    skipped = errors = inconclusive = 0
     for o in outcomes:
         if o.status == "skipped":
             skipped += 1
@@ -110,6 +127,10 @@ def _cell(outcomes: Sequence[PairResult], dimension: str | None, value: str | No
                         max(r.max_ratio for r in rows),
                     )
                 )
+                inconclusive += rows_inconclusive(rows, o.example.dtype)
+                finite = [r.power for r in rows if math.isfinite(r.power)]
+                if finite:
+                    powers.append(max(finite))
     n = len(per_example)
     if n:
         ratios = np.array([e[2] for e in per_example], dtype=np.float64)
@@ -119,6 +140,10 @@ def _cell(outcomes: Sequence[PairResult], dimension: str | None, value: str | No
         max_rel = max(e[1] for e in per_example)
     else:
         max_ratio = p99 = max_abs = max_rel = None
+    power_median = power_max = None
+    if powers:
+        power_median = float(np.percentile(powers, 50, method=MEDIAN_METHOD))
+        power_max = max(powers)
     if errors or (max_ratio is not None and not max_ratio <= 1.0):
         verdict = "FAIL"
     elif n == 0:
@@ -129,12 +154,29 @@ def _cell(outcomes: Sequence[PairResult], dimension: str | None, value: str | No
         "examples": n,
         "skipped": skipped,
         "errors": errors,
+        "inconclusive": inconclusive,
         "max_abs": _num(max_abs),
         "max_rel": _num(max_rel),
         "max_ratio": _num(max_ratio),
         "p99_ratio": _num(p99),
+        "power_median": _num(power_median),
+        "power_max": _num(power_max),
         "verdict": verdict,
     }
+
+
+def overall_status(summary: Sequence[Mapping[str, Any]]) -> str:
+    """The report's status from its summary cells: ``"FAIL"`` if a cell FAILs, else
+    ``"INCONCLUSIVE"`` if a cell has no conclusive pass (nothing compared, or every
+    example inconclusive: that pair and dtype was never checked with enough power), else
+    ``"PASS"``; ``"NO DATA"`` when there are no cells at all."""
+    if not summary:
+        return "NO DATA"
+    if any(c["verdict"] == "FAIL" for c in summary):
+        return "FAIL"
+    if any(c["examples"] == 0 or c["inconclusive"] >= c["examples"] for c in summary):
+        return "INCONCLUSIVE"
+    return "PASS"
 
 
 def _closest(outcomes: Sequence[PairResult]) -> tuple[list[dict], dict[tuple[str, str], dict]]:
@@ -181,14 +223,17 @@ def build_report(
     oracles: Mapping[str, Mapping[str, Any]],
     reproduce: Callable[[ExampleInfo], str],
     trajectory: Mapping[str, Any] | None = None,
+    code: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """The report (``report.json``'s content) from the results of every example and pair.
 
     ``options`` records what produced the examples (``docs/report-schema.md``);
     ``oracles`` ``{name: {"kind", "available", "reason"}}``; ``reproduce(example)`` gives
     the command that reproduces an example (listed with the worst cases); ``trajectory``
-    is :func:`crosscheck.report.trajectory_section.trajectory_summary`'s section or None.
-    Depends only on the *set* of results: they are sorted by example id and pair first.
+    is :func:`crosscheck.report.trajectory_section.trajectory_summary`'s section or None;
+    ``code`` ``{example id: Problem.to_code()}`` for (at least) the worst cases' examples
+    (:class:`crosscheck.report.worst.WorstCode`), attached to them as ``code``. Depends
+    only on the *set* of results: they are sorted by example id and pair first.
     """
     pairs = pair_order(outcomes)
     pair_index = {p: i for i, p in enumerate(pairs)}
@@ -203,6 +248,7 @@ def build_report(
     for o in outs:
         counts = per_oracle.setdefault(o.pair, dict.fromkeys(STATUSES, 0))
         counts[o.status] += 1
+    summary = _summary(outs, pairs, dtypes, closest)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -212,7 +258,9 @@ def build_report(
         "oracles": {k: dict(v) for k, v in oracles.items()},
         "pairs": [pair_label(c, o) for c, o in pairs],
         "counts": per_oracle,
-        "summary": _summary(outs, pairs, dtypes, closest),
+        "summary": summary,
+        "status": overall_status(summary),
+        "inconclusive_above": {dt: inconclusive_threshold(dt) for dt in dtypes},
         "closest_to_truth": closest_table,
         "breakdowns": breakdowns,
         "breakdown_examples": breakdown_examples,
@@ -222,7 +270,7 @@ def build_report(
             for o in outs
             if o.status == "error"
         ],
-        "worst": _worst(outs, pair_index, reproduce),
+        "worst": _worst(outs, pair_index, reproduce, code or {}),
         "trajectory": dict(trajectory) if trajectory is not None else None,
     }
 
@@ -236,6 +284,17 @@ _DEFINITIONS: dict[str, str] = {
     "p99_method": f"numpy.percentile(q=99, method={P99_METHOD!r})",
     "verdict": "pass: examples > 0, max budget ratio <= 1 and no errors; FAIL: any "
     "ratio > 1 or any error; no data: nothing compared (skips are never passes)",
+    "inconclusive": "examples within the budget on the cell's rows where some layer's "
+    "bias row or weight rows has power worse than inconclusive_above[dtype] "
+    "(crosscheck.judge.INCONCLUSIVE_ABOVE); counted apart, the verdict stays pass",
+    "power": "per layer and row kind, the smallest relative error of the whole block that "
+    "is flagged: min over the block of tolerance / |reference| (docs/error-budget.md, "
+    "'Power'); an example's power in a cell is its weakest (largest) finite block power",
+    "power_cell": "power_median: numpy.percentile(q=50, method='higher') of the examples' "
+    "power; power_max: the worst (largest); blocks whose reference is exactly 0 do not count",
+    "status": "FAIL: a summary cell FAILs; INCONCLUSIVE: none FAILs but some summary cell "
+    "has no conclusive pass (nothing compared, or every example inconclusive); PASS "
+    "otherwise",
     "position": "first = w^0, hidden = w^1 .. w^(L-2), output = w^(L-1) (a depth-1 "
     "net's only layer is 'output')",
     "closest": "examples where handprop, torch and jax were all compared with the "
@@ -315,15 +374,22 @@ def _skips(outs: Sequence[PairResult], pairs: Sequence[tuple[str, str]]) -> list
     ]
 
 
+def worst_key(o: PairResult, pair_index: int) -> tuple[float, int, int]:
+    """The order of the worst cases: largest budget ratio first (errors: inf), then
+    example id, then pair order."""
+    return (-o.max_ratio, o.example.id, pair_index)
+
+
 def _worst(
     outs: Sequence[PairResult],
     pair_index: Mapping[tuple[str, str], int],
     reproduce: Callable[[ExampleInfo], str],
+    code: Mapping[int, str],
 ) -> list[dict]:
     """The :data:`WORST` results with the largest budget ratio (errors first)."""
     ranked = sorted(
         (o for o in outs if o.status != "skipped"),
-        key=lambda o: (-o.max_ratio, o.example.id, pair_index[(o.candidate, o.oracle)]),
+        key=lambda o: worst_key(o, pair_index[(o.candidate, o.oracle)]),
     )
     worst = []
     for rank, o in enumerate(ranked[:WORST], start=1):
@@ -334,10 +400,16 @@ def _worst(
             "id": o.example.id,
             "test": o.example.test,
             "problem": o.example.describe(),
+            "problem_sha": o.example.digest,
             "status": o.status,
             "note": o.note,
             "max_ratio": _num(o.max_ratio),
             "reproduce": reproduce(o.example),
+            "candidate": o.candidate,
+            "oracle": o.oracle,
+            "inconclusive": o.inconclusive,
+            "power": _num(o.power) if o.rows else None,
+            "code": code.get(o.example.id),
         }
         if o.rows:
             r = max(o.rows, key=lambda r: (r.max_ratio, r.max_abs))
@@ -345,6 +417,7 @@ def _worst(
                 layer=r.layer, position=r.position, row_kind=r.row_kind, index=[r.row, r.col],
                 value=_num(r.value), reference=_num(r.reference), tolerance=_num(r.tolerance),
                 max_abs=_num(r.max_abs), max_rel=_num(r.max_rel),
+                row_power=_num(r.power), row_power_median=_num(r.power_median),
             )
         worst.append(entry)
     return worst

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from crosscheck import atomic
-from crosscheck.environment import platform_info, versions
+from crosscheck.environment import git_commit, platform_info, versions
 from crosscheck.errors import UsageError
+from crosscheck.report import unit
 from crosscheck.report.html import html as render_html
 from crosscheck.report.markdown import markdown as render_markdown
 from crosscheck.report.records import (
@@ -29,20 +30,24 @@ from crosscheck.report.records import (
 __all__ = [
     "CSV_COLUMNS",
     "load_report",
+    "load_unit",
     "meta_bytes",
     "read_results_csv",
     "render_files",
     "report_json",
     "results_csv",
+    "run_id_of",
     "run_metadata",
+    "with_meta",
+    "write_files",
     "write_report_files",
 ]
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id", "test", "dtype", "sizes", "depth", "P", "activations", "cost", "regime",
-    "x_kind", "y_kind", "candidate", "oracle", "status", "note", "layer", "position",
-    "row_kind", "max_abs", "max_rel", "max_ratio", "row", "col", "value", "reference",
-    "tolerance",
+    "x_kind", "y_kind", "problem_sha", "candidate", "oracle", "status", "note", "layer",
+    "position", "row_kind", "max_abs", "max_rel", "max_ratio", "row", "col", "value",
+    "reference", "tolerance", "power", "power_median",
 )
 """Columns of ``report.csv`` (``docs/report-schema.md``)."""
 
@@ -69,7 +74,7 @@ def results_csv(outcomes: Sequence[PairResult]) -> str:
         ex = o.example
         head = [
             ex.id, ex.test, ex.dtype, "-".join(map(str, ex.sizes)), ex.depth, ex.P,
-            ",".join(ex.activations), ex.cost, ex.regime, ex.x_kind, ex.y_kind,
+            ",".join(ex.activations), ex.cost, ex.regime, ex.x_kind, ex.y_kind, ex.digest,
             o.candidate, o.oracle, o.status, o.note,
         ]
         if not o.rows:
@@ -80,6 +85,7 @@ def results_csv(outcomes: Sequence[PairResult]) -> str:
                     *head, r.layer, r.position, r.row_kind, _csv_float(r.max_abs),
                     _csv_float(r.max_rel), _csv_float(r.max_ratio), r.row, r.col,
                     _csv_float(r.value), _csv_float(r.reference), _csv_float(r.tolerance),
+                    _csv_float(r.power), _csv_float(r.power_median),
                 ]
             )
     return buf.getvalue()
@@ -94,42 +100,53 @@ def read_results_csv(text: str) -> list[PairResult]:
         raise ValueError("report.csv: empty file (expected a header row)") from None
     if tuple(header) != CSV_COLUMNS:
         raise ValueError(f"report.csv: unexpected columns {header!r}; expected {CSV_COLUMNS!r}")
+    col = {name: i for i, name in enumerate(CSV_COLUMNS)}
     grouped: dict[tuple[int, str, str], list[list[str]]] = {}
     for line_no, rec in enumerate(reader, start=2):
         if len(rec) != len(CSV_COLUMNS):
             raise ValueError(
                 f"report.csv line {line_no}: {len(rec)} fields, expected {len(CSV_COLUMNS)}"
             )
-        grouped.setdefault((int(rec[0]), rec[11], rec[12]), []).append(rec)
+        grouped.setdefault(
+            (int(rec[col["id"]]), rec[col["candidate"]], rec[col["oracle"]]), []
+        ).append(rec)
     outcomes = []
-    for (_, cand, orc), recs in grouped.items():
-        f = recs[0]
+    for (ex_id, cand, orc), recs in grouped.items():
+        f = {name: recs[0][i] for name, i in col.items()}
         info = ExampleInfo(
-            id=int(f[0]),
-            test=f[1],
-            dtype=f[2],
-            sizes=tuple(int(s) for s in f[3].split("-")),
-            P=int(f[5]),
-            activations=tuple(f[6].split(",")),
-            cost=f[7],
-            regime=f[8],
-            x_kind=f[9],
-            y_kind=f[10],
+            id=ex_id,
+            test=f["test"],
+            dtype=f["dtype"],
+            sizes=tuple(int(s) for s in f["sizes"].split("-")),
+            P=int(f["P"]),
+            activations=tuple(f["activations"].split(",")),
+            cost=f["cost"],
+            regime=f["regime"],
+            x_kind=f["x_kind"],
+            y_kind=f["y_kind"],
+            digest=f["problem_sha"],
         )
-        status, note = f[13], f[14]
+        status, note = f["status"], f["note"]
         if status not in STATUSES:
             raise ValueError(f"report.csv: unknown status {status!r} (expected {STATUSES})")
-        rows = tuple(
-            Row(
-                layer=int(r[15]), position=r[16], row_kind=r[17], max_abs=float(r[18]),
-                max_rel=float(r[19]), max_ratio=float(r[20]), row=int(r[21]), col=int(r[22]),
-                value=float(r[23]), reference=float(r[24]), tolerance=float(r[25]),
-            )
-            for r in recs
-            if status == "compared"
-        )
+        rows = tuple(_row(r, col) for r in recs) if status == "compared" else ()
         outcomes.append(PairResult(info, cand, orc, status, note, rows))
     return outcomes
+
+
+def _row(r: list[str], col: Mapping[str, int]) -> Row:
+    """One ``report.csv`` line's :class:`Row`."""
+
+    def number(name: str) -> float:
+        return float(r[col[name]])
+
+    return Row(
+        layer=int(r[col["layer"]]), position=r[col["position"]], row_kind=r[col["row_kind"]],
+        max_abs=number("max_abs"), max_rel=number("max_rel"), max_ratio=number("max_ratio"),
+        row=int(r[col["row"]]), col=int(r[col["col"]]), value=number("value"),
+        reference=number("reference"), tolerance=number("tolerance"),
+        power=number("power"), power_median=number("power_median"),
+    )
 
 
 def load_report(path: str | os.PathLike[str], schema: str = SCHEMA) -> dict[str, Any]:
@@ -162,23 +179,79 @@ def load_report(path: str | os.PathLike[str], schema: str = SCHEMA) -> dict[str,
     return data
 
 
+def load_unit(
+    path: str | os.PathLike[str], required: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """:func:`load_report` of a ``report.json``, after finishing an interrupted write of its
+    directory, checked to be of one run with the files beside it
+    (:func:`crosscheck.report.unit.verify_unit`; ``required`` must exist)."""
+    path = Path(path)
+    if path.name == "report.json":
+        unit.recover(path.parent)
+    report = load_report(path)
+    unit.verify_unit(path, report, required)
+    return report
+
+
 def render_files(
     out: str | os.PathLike[str],
     report: Mapping[str, Any],
     outcomes: Sequence[PairResult],
     *,
     html: bool = True,
+    meta: Mapping[str, Any] | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> dict[Path, bytes]:
-    """``{path: bytes}`` of ``report.{json,csv,md[,html]}`` in ``out``, rendered in memory."""
+    """``{path: bytes}`` of ``report.{json,csv,md[,html]}`` (and ``meta.json`` if ``meta``
+    is given) in ``out``, rendered in memory, every file carrying the run's id
+    (:mod:`crosscheck.report.unit`); ``images`` are extra PNGs for the HTML
+    (``{"trajectory": bytes}``)."""
     out = Path(out)
+    csv = results_csv(outcomes)
+    stamped = {k: v for k, v in report.items() if k not in ("run_id", "files")}
+    rid = unit.run_id(report_json(stamped), csv)
+    stamped["run_id"] = rid
+    md = render_markdown(stamped) + unit.markdown_marker(rid)
+    stamped["files"] = {
+        "report.csv": unit.sha256(csv.encode()),
+        "report.md": unit.sha256(md.encode()),
+    }
     files: dict[Path, bytes] = {
-        out / "report.json": report_json(report).encode(),
-        out / "report.csv": results_csv(outcomes).encode(),
-        out / "report.md": render_markdown(report).encode(),
+        out / "report.json": report_json(stamped).encode(),
+        out / "report.csv": csv.encode(),
+        out / "report.md": md.encode(),
     }
     if html:
-        files[out / "report.html"] = render_html(report, outcomes).encode()
+        files[out / "report.html"] = render_html(
+            stamped, outcomes, meta=meta, images=images
+        ).encode()
+    if meta is not None:
+        files[out / "meta.json"] = meta_bytes({**meta, "run_id": rid})
     return files
+
+
+def run_id_of(files: Mapping[Path, bytes]) -> str:
+    """The run id of rendered files (:func:`render_files`), from their ``report.json``."""
+    (data,) = [b for p, b in files.items() if Path(p).name == "report.json"]
+    return str(json.loads(data)["run_id"])
+
+
+def with_meta(files: Mapping[Path, bytes], meta: Mapping[str, Any]) -> dict[Path, bytes]:
+    """``files`` with ``meta.json`` (re)rendered from ``meta`` and the files' run id (for
+    metadata completed after rendering: the time rendering took)."""
+    out = {Path(p): b for p, b in files.items()}
+    (json_path,) = [p for p in out if p.name == "report.json"]
+    out[json_path.parent / "meta.json"] = meta_bytes({**meta, "run_id": run_id_of(files)})
+    return out
+
+
+def write_files(out: str | os.PathLike[str], files: Mapping[Path, bytes]) -> None:
+    """Write rendered files (:func:`render_files`) into ``out`` as one unit
+    (:func:`crosscheck.atomic.write_unit`): the report files not among them (an old
+    ``report.html`` after ``--no-html``) are removed in the same unit, so the directory
+    never holds files of two runs."""
+    names = {Path(p).name: data for p, data in files.items()}
+    atomic.write_unit(out, names, remove=[n for n in unit.UNIT_FILES if n not in names])
 
 
 def write_report_files(
@@ -188,16 +261,12 @@ def write_report_files(
     *,
     html: bool = True,
     meta: Mapping[str, Any] | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
-    """Render and write ``report.{json,csv,md[,html]}`` (and ``meta.json``) into ``out``.
-
-    Everything is rendered in memory first, then written with
-    :func:`crosscheck.atomic.write_many`: an interruption leaves the previous files.
-    """
-    files = render_files(out, report, outcomes, html=html)
-    if meta is not None:
-        files[Path(out) / "meta.json"] = meta_bytes(meta)
-    atomic.write_many(files)
+    """Render and write ``report.{json,csv,md[,html]}`` (and ``meta.json``) into ``out``
+    as one unit (:func:`render_files`, :func:`write_files`)."""
+    files = render_files(out, report, outcomes, html=html, meta=meta, images=images)
+    write_files(out, files)
     return list(files)
 
 
@@ -207,5 +276,6 @@ def meta_bytes(meta: Mapping[str, Any]) -> bytes:
 
 
 def run_metadata() -> dict[str, Any]:
-    """``{"versions": ..., "platform": ...}`` for ``meta.json`` (never in the report)."""
-    return {"versions": versions(), "platform": platform_info()}
+    """``{"versions", "platform", "commit"}`` for ``meta.json`` and the HTML page (never
+    in the deterministic files)."""
+    return {"versions": versions(), "platform": platform_info(), "commit": git_commit()}

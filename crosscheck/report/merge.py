@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from crosscheck.errors import UsageError
-from crosscheck.report.files import load_report, read_results_csv
-from crosscheck.report.generate import parse_shard, shard_ids
+from crosscheck.report.files import load_unit, read_results_csv
+from crosscheck.report.generate import Fingerprint, parse_shard, shard_ids
 from crosscheck.report.records import PairResult
 
-__all__ = ["merge_shards", "read_shard"]
+__all__ = ["merge_shards", "read_shard", "worst_code"]
+
+_PER_SHARD = ("shard", "fingerprint")
+"""Options that differ between the shards of one run (a shard's fingerprint covers its
+own examples; the merge recomputes the whole run's from their ``problem_sha``)."""
 
 
 def read_shard(directory: Path) -> tuple[dict[str, Any], list[PairResult], dict | None]:
     """(report, results, meta or None) of a shard's directory; :class:`UsageError` names
-    a missing, unreadable or corrupt ``report.json`` or ``report.csv``."""
-    report = load_report(directory / "report.json")
+    a missing, unreadable or corrupt ``report.json`` or ``report.csv``, or files of two
+    runs (:func:`crosscheck.report.files.load_unit`)."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory (expected a report's directory)")
+    report = load_unit(directory / "report.json", required=("report.csv",))
     try:
         text = (directory / "report.csv").read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{directory / 'report.csv'}: cannot read it ({exc})") from None
     try:
         outcomes = read_results_csv(text)
@@ -36,6 +43,17 @@ def read_shard(directory: Path) -> tuple[dict[str, Any], list[PairResult], dict 
     return report, outcomes, meta
 
 
+def worst_code(reports: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """``{example id: code}`` of the shards' worst cases: the merged worst cases are
+    among them."""
+    code: dict[int, str] = {}
+    for rep in reports:
+        for w in rep.get("worst") or []:
+            if isinstance(w, dict) and w.get("code"):
+                code[int(w["id"])] = str(w["code"])
+    return code
+
+
 def merge_shards(
     shards: Sequence[tuple[Mapping[str, Any], Sequence[PairResult]]],
 ) -> tuple[dict[str, Any], list[PairResult], dict[str, Any]]:
@@ -45,13 +63,27 @@ def merge_shards(
     :class:`UsageError` says what does not fit: different options or oracles, a shard count
     that is not N, a repeated or missing shard, overlapping or missing example ids.
     """
+    try:
+        return _merge(shards)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"shards: a report.json lacks or garbles {exc}; regenerate it") from None
+
+
+def _merge(
+    shards: Sequence[tuple[Mapping[str, Any], Sequence[PairResult]]],
+) -> tuple[dict[str, Any], list[PairResult], dict[str, Any]]:
     if not shards:
         raise UsageError("shards: expected at least one shard directory")
     first = shards[0][0]
-    base = {k: v for k, v in first["options"].items() if k != "shard"}
+    if first["options"].get("source") != "crosscheck report":
+        raise UsageError(
+            f"shards: only `crosscheck report --shard K/N` directories merge (this one's "
+            f"source is {first['options'].get('source')!r})"
+        )
+    base = {k: v for k, v in first["options"].items() if k not in _PER_SHARD}
     specs = []
     for rep, _ in shards:
-        opts = {k: v for k, v in rep["options"].items() if k != "shard"}
+        opts = {k: v for k, v in rep["options"].items() if k not in _PER_SHARD}
         if opts != base:
             raise UsageError(f"shards: different options, {opts!r} vs {base!r}")
         if rep["oracles"] != first["oracles"]:
@@ -81,4 +113,9 @@ def merge_shards(
                 f"or lacks {sorted(expected - seen)[:5]}"
             )
         outcomes.extend(outs)
-    return {**base, "shard": "1/1"}, outcomes, dict(first["oracles"])
+    fp = Fingerprint()
+    for ex_id, digest in sorted({(o.example.id, o.example.digest) for o in outcomes}):
+        fp.add(ex_id, digest)
+    return {**base, "shard": "1/1", "fingerprint": fp.hexdigest()}, outcomes, dict(
+        first["oracles"]
+    )

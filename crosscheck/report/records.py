@@ -16,13 +16,15 @@ __all__ = [
     "PairResult",
     "Row",
     "example_info",
+    "inconclusive_threshold",
     "pair_label",
     "pair_order",
     "position",
+    "width_bucket",
 ]
 
 SCHEMA = "crosscheck-report"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Version of ``report.json``'s layout. A string, so that tools which rescale numbers
 leave it alone; ``crosscheck check`` refuses any other version (exit 2)."""
 
@@ -41,10 +43,11 @@ IMPLEMENTATIONS: tuple[str, ...] = ("handprop", "torch", "jax")
 
 TRUTH = "mpmath"
 
-DIMENSIONS: tuple[str, ...] = ("activation", "cost", "depth", "position", "row_kind")
-"""The breakdowns. ``activation``, ``cost``, ``depth`` are properties of the example (an
-example counts under every activation it uses); ``position`` (first, hidden, output
-layer) and ``row_kind`` (bias, weights) select the example's rows."""
+DIMENSIONS: tuple[str, ...] = ("activation", "cost", "depth", "width", "position", "row_kind")
+"""The breakdowns. ``activation``, ``cost``, ``depth``, ``width`` (the widest layer N_l,
+bucketed by :func:`width_bucket`) are properties of the example (an example counts under
+every activation it uses); ``position`` (first, hidden, output layer) and ``row_kind``
+(bias, weights) select the example's rows."""
 
 POSITIONS: tuple[str, ...] = ("first", "hidden", "output")
 ROW_KINDS: tuple[str, ...] = ("bias", "weights")
@@ -57,7 +60,8 @@ class ExampleInfo(NamedTuple):
 
     ``sizes`` = (Q, N_1, ..., N_L); ``activations`` one name per layer 1..L; ``regime``,
     ``x_kind``, ``y_kind`` as drawn (``"-"`` when unknown); ``test`` the pytest node that
-    ran it (pytest plugin reports only, else ``""``).
+    ran it (pytest plugin reports only, else ``""``); ``digest`` the problem's
+    :func:`crosscheck.report.generate.problem_digest` (``""`` when unknown).
     """
 
     id: int
@@ -70,6 +74,7 @@ class ExampleInfo(NamedTuple):
     x_kind: str = "-"
     y_kind: str = "-"
     test: str = ""
+    digest: str = ""
 
     @property
     def depth(self) -> int:
@@ -98,7 +103,10 @@ class Row(NamedTuple):
     """One layer's bias row or weight rows of one comparison (a
     :class:`crosscheck.compare.Discrepancy`, plus its layer position). ``row``, ``col``:
     the index in ``weights[layer]`` of the worst budget ratio; ``value``/``reference``
-    the two gradients there; ``tolerance`` = K u S (+ the oracle's own bound) there."""
+    the two gradients there; ``tolerance`` = K u S (+ the oracle's own bound) there;
+    ``power`` the smallest relative error of the whole block that is flagged and
+    ``power_median`` the median element's (both inf where the reference is 0 on the whole
+    block; docs/error-budget.md, "Power")."""
 
     layer: int
     position: str
@@ -111,6 +119,13 @@ class Row(NamedTuple):
     value: float
     reference: float
     tolerance: float
+    power: float = math.inf
+    power_median: float = math.inf
+
+    def weak(self, threshold: float) -> bool:
+        """True when a whole-block relative error of ``threshold`` would go unseen here
+        (the rule of :meth:`crosscheck.compare.Comparison.weak`)."""
+        return threshold < self.power < math.inf
 
 
 class PairResult(NamedTuple):
@@ -137,6 +152,17 @@ class PairResult(NamedTuple):
             return math.inf
         return max((r.max_ratio for r in self.rows), default=0.0)
 
+    @property
+    def power(self) -> float:
+        """The weakest block's power: the largest finite :attr:`Row.power` (inf if none)."""
+        return max((r.power for r in self.rows if math.isfinite(r.power)), default=math.inf)
+
+    @property
+    def inconclusive(self) -> bool:
+        """Compared, within the budget, but some block's power is worse than the dtype's
+        :data:`crosscheck.judge.INCONCLUSIVE_ABOVE` (the verdict ``"inconclusive"``)."""
+        return rows_inconclusive(self.rows, self.example.dtype)
+
     @classmethod
     def from_verdict(
         cls, info: ExampleInfo, candidate: str, oracle: str, verdict: Any
@@ -159,6 +185,8 @@ class PairResult(NamedTuple):
                 value=float(r.value),
                 reference=float(r.reference),
                 tolerance=float(r.tolerance),
+                power=_finite_or_inf(r.power),
+                power_median=_finite_or_inf(r.power_median),
             )
             for r in verdict.comparison.records
         )
@@ -170,6 +198,33 @@ class Evaluation(NamedTuple):
 
     outcomes: list[PairResult]
     seconds: dict[str, float]
+
+
+def inconclusive_threshold(dtype: str) -> float:
+    """:data:`crosscheck.judge.INCONCLUSIVE_ABOVE` of ``dtype`` (inf for another dtype)."""
+    from crosscheck.judge import INCONCLUSIVE_ABOVE
+
+    return INCONCLUSIVE_ABOVE.get(dtype, math.inf)
+
+
+def rows_inconclusive(rows: Iterable[Row], dtype: str) -> bool:
+    """True when ``rows`` are all within the budget (ratio <= 1) and some block's power is
+    worse than ``dtype``'s threshold: the verdict ``"inconclusive"`` on these rows."""
+    rows = tuple(rows)
+    if not rows or not all(r.max_ratio <= 1.0 for r in rows):
+        return False
+    threshold = inconclusive_threshold(dtype)
+    return any(r.weak(threshold) for r in rows)
+
+
+def width_bucket(width: int) -> str:
+    """The ``width`` breakdown's value of a widest layer: ``"1"``, ``"2"``, ``"3-4"``,
+    ``"5-8"``, ``"9-16"``, ... (powers of two: the budget grows with the width, so equal
+    steps on a log scale)."""
+    if width <= 2:
+        return str(width)
+    hi = 1 << (width - 1).bit_length()
+    return f"{hi // 2 + 1}-{hi}"
 
 
 def pair_label(candidate: str, oracle: str) -> str:
@@ -197,6 +252,8 @@ def example_info(problem: Any, example_id: int, drawn: Any = None, test: str = "
     """The :class:`ExampleInfo` of a :class:`crosscheck.problem.Problem` with its id;
     ``drawn`` (a :class:`crosscheck.strategies.Drawn`) gives the regime and input kinds,
     ``test`` the pytest node that judged it."""
+    from crosscheck.report.generate import problem_digest
+
     extra = {}
     if drawn is not None:
         extra = {"regime": drawn.regime, "x_kind": drawn.x_kind, "y_kind": drawn.y_kind}
@@ -208,6 +265,7 @@ def example_info(problem: Any, example_id: int, drawn: Any = None, test: str = "
         activations=tuple(problem.activations),
         cost=problem.cost,
         test=test,
+        digest=problem_digest(problem),
         **extra,
     )
 

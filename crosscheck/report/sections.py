@@ -8,12 +8,13 @@ from typing import Any, NamedTuple
 
 from crosscheck.formatting import fmt
 
-__all__ = ["Section", "Table", "sections", "summary"]
+__all__ = ["Section", "Table", "sections", "status_detail", "status_line", "summary", "title"]
 
 DIMENSION_TITLES: dict[str, str] = {
     "activation": "By activation (an example counts under every activation it uses)",
     "cost": "By cost",
     "depth": "By depth (weight layers L)",
+    "width": "By width (the widest layer N_l, in powers of two)",
     "position": "By layer position (first w^0, hidden, output w^(L-1))",
     "row_kind": "Bias row vs weight rows",
 }
@@ -55,22 +56,68 @@ def _closest_cell(c: Mapping[str, Any] | None) -> str:
     return f"{c['wins']} of {c['of']} (+{c['tied']} tied)"
 
 
+def _power(c: Mapping[str, Any]) -> str:
+    """A cell's median / worst power, ``-`` when it has none."""
+    if c.get("power_max") is None:
+        return "-"
+    return f"{fmt(c['power_median'])} / {fmt(c['power_max'])}"
+
+
 def summary(report: Mapping[str, Any]) -> Table:
     """The summary table: one row per summary cell (pair x dtype)."""
     header = (
-        "pair", "dtype", "examples", "skipped", "errors", "max abs Δ", "max rel Δ",
-        "max budget ratio", "p99 budget ratio", "closest to truth", "verdict",
+        "pair", "dtype", "examples", "skipped", "errors", "inconclusive", "max abs Δ",
+        "max rel Δ", "max budget ratio", "p99 budget ratio", "power median / worst",
+        "closest to truth", "verdict",
     )
     rows = tuple(
         (
             c["pair"], c["dtype"], str(c["examples"]), str(c["skipped"]),
             str(c["errors"]) if not c["errors"] else f"**{c['errors']}**",
-            fmt(c["max_abs"]), fmt(c["max_rel"]), _ratio(c["max_ratio"]),
-            _ratio(c["p99_ratio"]), _closest_cell(c.get("closest")), _verdict(c["verdict"]),
+            str(c["inconclusive"]), fmt(c["max_abs"]), fmt(c["max_rel"]),
+            _ratio(c["max_ratio"]), _ratio(c["p99_ratio"]), _power(c),
+            _closest_cell(c.get("closest")), _verdict(c["verdict"]),
         )
         for c in report["summary"]
     )
-    return Table(header, rows, "llrrrrrrrll")
+    return Table(header, rows, "llrrrrrrrrrll", nowrap=(10,))
+
+
+def title(report: Mapping[str, Any]) -> str:
+    """The report's title: what was checked. A pytest report names its candidates (the
+    functions its tests checked), not handprop."""
+    if report["options"].get("source") != "pytest":
+        return "crosscheck report: handprop against the oracles"
+    cands = list(dict.fromkeys(p.split(" vs ")[0] for p in report["pairs"]))
+    orcs = list(dict.fromkeys(p.split(" vs ")[-1] for p in report["pairs"]))
+    if not cands:
+        return "crosscheck report: nothing was checked in this pytest session"
+    return f"crosscheck report: {', '.join(cands)} against {', '.join(orcs)}"
+
+
+def status_line(report: Mapping[str, Any]) -> str:
+    """One sentence: the overall status and what it rests on."""
+    return f"**Status: {report['status']}**: {status_detail(report)}"
+
+
+def status_detail(report: Mapping[str, Any]) -> str:
+    """What the overall status rests on (:func:`status_line` without the status)."""
+    cells = report["summary"]
+    n_fail = sum(c["verdict"] == "FAIL" for c in cells)
+    inconclusive = sum(c["inconclusive"] for c in cells)
+    weak = [f"{c['pair']} ({c['dtype']})" for c in cells
+            if c["examples"] == 0 or c["inconclusive"] >= c["examples"]]
+    text = {
+        "PASS": "every pair and dtype within the budget, each with conclusive examples",
+        "FAIL": f"{n_fail} of {len(cells)} pair x dtype cells FAIL",
+        "INCONCLUSIVE": "nothing beyond the budget, but no conclusive example for "
+        + ", ".join(weak[:6]) + (" ..." if len(weak) > 6 else ""),
+        "NO DATA": "nothing was compared",
+    }[report["status"]]
+    return (
+        f"{text}; {report['examples']} examples, {inconclusive} inconclusive results "
+        "(within the budget, but some block's power too weak to conclude: see *Power*)."
+    )
 
 
 def _closest_table(report: Mapping[str, Any]) -> Table | None:
@@ -105,10 +152,30 @@ def _breakdown_table(report: Mapping[str, Any], dimension: str) -> Table:
             elif c["examples"] == 0:
                 row.append("**error**" if c["errors"] else "skipped")
             else:
-                row.append(_ratio(c["max_ratio"], fail=c["verdict"] == "FAIL"))
+                inc = f" ({c['inconclusive']} inc.)" if c["inconclusive"] else ""
+                row.append(_ratio(c["max_ratio"], fail=c["verdict"] == "FAIL") + inc)
         rows.append(tuple(row))
     header = (dimension.replace("_", " "), "dtype", "examples", *pairs)
     return Table(header, tuple(rows), "llr" + "r" * len(pairs))
+
+
+def _power_table(report: Mapping[str, Any], dimension: str) -> Table:
+    """Median / worst whole-block power per value x dtype, one column per pair."""
+    cells = report["breakdowns"][dimension]
+    pairs = [p for p in report["pairs"] if any(c["pair"] == p for c in cells)]
+    by_key: dict[tuple[str, str], dict[str, Mapping[str, Any]]] = {}
+    for c in cells:
+        by_key.setdefault((c["value"], c["dtype"]), {})[c["pair"]] = c
+    rows = []
+    for (value, dtype), per_pair in by_key.items():
+        row = [value, dtype]
+        for p in pairs:
+            c = per_pair.get(p)
+            row.append("-" if c is None else _power(c))
+        rows.append(tuple(row))
+    header = (dimension, "dtype", *pairs)
+    nowrap = tuple(range(2, 2 + len(pairs)))
+    return Table(header, tuple(rows), "ll" + "r" * len(pairs), nowrap=nowrap)
 
 
 def _skips_table(report: Mapping[str, Any]) -> Table | None:
@@ -143,14 +210,14 @@ def _worst_table(report: Mapping[str, Any]) -> Table:
     rows = tuple(
         (
             str(w["rank"]), _ratio(w["max_ratio"]), w["pair"], w["dtype"], str(w["id"]),
-            _where(w), fmt(w.get("max_abs")),
+            _where(w), fmt(w.get("max_abs")), fmt(w.get("power")),
             _code(w["problem"]) + "<br>" + _code(w["reproduce"]),
         )
         for w in report["worst"]
     )
-    header = ("#", "budget ratio", "pair", "dtype", "example", "where", "abs Δ",
+    header = ("#", "budget ratio", "pair", "dtype", "example", "where", "abs Δ", "power",
               "problem and reproduction")
-    return Table(header, rows, "rrllrlrl")
+    return Table(header, rows, "rrllrlrrl")
 
 
 def _trajectory_section(report: Mapping[str, Any]) -> Section | None:
@@ -192,8 +259,10 @@ def sections(report: Mapping[str, Any]) -> list[Section]:
     n = report["examples"]
     if opts.get("source") == "pytest":
         origin = (
-            f"{n} examples that the pytest gate ran (`pytest --crosscheck-report`), each "
-            "with the pair its test checked."
+            f"{n} gradient checks made during a pytest session (`pytest "
+            "--crosscheck-report`): every call of crosscheck's API (`assert_gradients_match`, "
+            "`check_gradients`, `verify`; each judged by the oracle whose verdict decided) "
+            "and the gate's own judgements, each with the test that made it."
         )
     else:
         shard = opts.get("shard", "1/1")
@@ -215,9 +284,13 @@ def sections(report: Mapping[str, Any]) -> list[Section]:
         "`method=\"higher\"`: an observed value) over the examples. *Skipped* pairs "
         "(oracle unavailable, problem over the oracle's size cap, a relu pre-activation "
         "at its kink) are counted and never count as passes. Verdict: pass when the "
-        "max budget ratio is <= 1 and nothing errored.",
+        "max budget ratio is <= 1 and nothing errored. *Inconclusive* results (within the "
+        "budget, but some layer's bias row or weight rows could not have seen a whole-block "
+        "relative error of `inconclusive_above`: "
+        + ", ".join(f"{dt} {fmt(v)}" for dt, v in report.get("inconclusive_above", {}).items())
+        + ") are counted apart; the verdict stays pass.",
     )
-    out = [Section("crosscheck report: handprop against the oracles", 1, intro, ())]
+    out = [Section(title(report), 1, (status_line(report), *intro), ())]
     summary_text = (
         "Δ is candidate minus oracle; *rel* divides it by the larger magnitude of the two "
         "(up to 2 when the signs differ: elements near 0 can differ by a large relative "
@@ -268,6 +341,23 @@ def sections(report: Mapping[str, Any]) -> list[Section]:
                 plot="heatmap" if dim == "activation" else None,
             )
         )
+    power_dims = [d for d in ("depth", "width") if d in report["breakdowns"]]
+    if power_dims:
+        out.append(
+            Section(
+                "Power",
+                2,
+                (
+                    "How much each verdict checked (`docs/error-budget.md`, \"Power\"): a "
+                    "block's power is the smallest relative error of the whole block (a "
+                    "layer's bias row or weight rows) that the judge flags; an example's is "
+                    "its weakest block's. Per cell: the median over the examples / the worst "
+                    "(largest). Smaller is sharper; an example is inconclusive when some "
+                    "block's power is above `inconclusive_above` for its dtype.",
+                ),
+                tuple((f"By {d}:", _power_table(report, d)) for d in power_dims),
+            )
+        )
     out.append(
         Section(
             f"The {len(report['worst'])} worst cases",
@@ -291,7 +381,9 @@ def sections(report: Mapping[str, Any]) -> list[Section]:
                 "`report.json` (every number here; schema in `docs/report-schema.md`), "
                 "`report.csv` (one row per example x pair x layer x row kind), `report.html` "
                 "(this report with plots), `meta.json` (timings, versions, platform). "
-                "Regression gate: `crosscheck check --baseline reports/baseline.json`.",
+                "Regression gate: `crosscheck check --baseline reports/baseline.json`. "
+                f"Run id `{report.get('run_id', '-')}`: every file of this run carries it "
+                "(`docs/report-schema.md`).",
             ),
             (),
         )

@@ -6,8 +6,11 @@
   now FAILs, a new failing cell and a cell no longer compared are regressions; a cell
   within the factor, or below the floor, is not;
 * a missing, truncated, non-JSON, other-schema or other-version file exits 2 with a
-  message naming the file;
-* the baseline is written only with --update-baseline, atomically.
+  message naming the file; so do an empty baseline, one written from a report that
+  compared nothing, and a report of other options (seed, size) than the baseline's;
+* inconclusive counts are carried in the cells, and a rise is a note, not a regression;
+* the baseline is written only with --update-baseline, atomically, to a writable file
+  (checked before the report is read).
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ def _scaled(x):
 
 def test_a_baseline_1000_times_smaller_fails_and_names_the_cells(files, capsys) -> None:
     report, baseline = files
-    _write(baseline, _scaled(json.loads(baseline.read_text())))
+    doc = json.loads(baseline.read_text())
+    _write(baseline, {**doc, "cells": _scaled(doc["cells"])})
     capsys.readouterr()
     assert _check(report, baseline) == 1
     out = capsys.readouterr().out
@@ -223,9 +227,8 @@ def test_update_baseline_is_atomic(files, monkeypatch) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(atomic.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        cli.main(["check", "--report", str(report), "--baseline", str(baseline),
-                  "--update-baseline"])
+    assert cli.main(["check", "--report", str(report), "--baseline", str(baseline),
+                     "--update-baseline"]) == 130  # interrupted: a line, no traceback
     assert baseline.read_bytes() == before
     assert sorted(p.name for p in baseline.parent.iterdir()) == ["baseline.json", "report.json"]
 
@@ -241,3 +244,57 @@ def test_infinite_ratios_round_trip_through_the_baseline(tmp_path) -> None:
     cells = B.cells(rep)
     assert cells["summary: handprop vs torch, float64"]["max_ratio"] == "inf"
     assert B.find_regressions(cells, cells) == []
+
+
+def test_a_report_of_other_options_is_not_comparable(files, capsys) -> None:
+    report, baseline = files
+    for change in ({"seed": 1}, {"examples": 2500}, {"shard": "1/2"}):
+        doc = json.loads(report.read_text())
+        _write(report, {**doc, "options": {**doc["options"], **change}})
+        assert _check(report, baseline) == 2
+        err = capsys.readouterr().err
+        assert "not comparable" in err and next(iter(change)) in err
+        assert err.count("\n") == 1  # one line
+    doc = json.loads(report.read_text())
+    _write(report, {**doc, "options": {**json.loads(baseline.read_text())["options"],
+                                       "fingerprint": "other draws"}})
+    assert _check(report, baseline) == 0
+    assert "problems differ" in capsys.readouterr().out
+
+
+def test_empty_baselines_are_refused(files, tmp_path, capsys) -> None:
+    report, baseline = files
+    empty = _write(tmp_path / "empty.json", _report(ratios={}))
+    assert json.loads(empty.read_text())["summary"] == []
+    before = baseline.read_bytes()
+    assert cli.main(["check", "--report", str(empty), "--baseline", str(baseline),
+                     "--update-baseline"]) == 2
+    assert "compared nothing" in capsys.readouterr().err
+    assert baseline.read_bytes() == before
+    doc = json.loads(baseline.read_text())
+    _write(baseline, {**doc, "cells": {}})
+    assert _check(report, baseline) == 2
+    assert "empty baseline" in capsys.readouterr().err
+
+
+def test_more_inconclusive_examples_are_a_note_not_a_regression(files) -> None:
+    report, _ = files
+    key = "summary: handprop vs torch, float64"
+    base = B.cells(json.loads(report.read_text()))
+    assert base[key]["inconclusive"] == 0
+    more = {**base, key: {**base[key], "inconclusive": 2}}
+    assert B.find_regressions(base, more) == []
+    assert B.inconclusive_changes(base, more) == [(key, 0, 2)]
+    assert B.inconclusive_changes(more, base) == []
+
+
+@pytest.mark.parametrize("where", ["directory", "missing parent is a file"])
+def test_update_baseline_to_an_unwritable_path_exits_2_first(files, tmp_path, capsys,
+                                                             where) -> None:
+    report, _ = files
+    target = tmp_path if where == "directory" else report / "baseline.json"
+    missing_report = tmp_path / "no-report.json"  # checked after the path: never read
+    assert cli.main(["check", "--report", str(missing_report), "--baseline", str(target),
+                     "--update-baseline"]) == 2
+    err = capsys.readouterr().err
+    assert str(target) in err and "no-report" not in err

@@ -9,10 +9,14 @@ import pytest
 from report_helpers import N
 
 from crosscheck import cli
+from crosscheck.commands.report import exit_status
+from crosscheck.report.files import load_report
 
 
 @pytest.fixture(scope="session")
 def unsharded(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("unsharded")
-    assert cli.main(["report", "--examples", str(N), "--out", str(out), "--no-html"]) == 0
+    status = cli.main(["report", "--examples", str(N), "--out", str(out), "--no-html"])
+    report = load_report(out / "report.json")
+    assert report["status"] != "FAIL" and status == exit_status(report)
     return out

@@ -115,3 +115,64 @@ def test_non_finite_numbers_are_json_strings() -> None:
     text = report_json(rep)
     json.loads(text)  # strict JSON (no Infinity)
     assert _cell(rep, "handprop vs torch", "float64")["max_ratio"] == "inf"
+
+
+def test_inconclusive_examples_are_counted_apart_and_the_verdict_stays_pass() -> None:
+    # float64 threshold 1e-8: power 1e-6 on the weight rows is too weak to conclude
+    outs = [
+        _outcome(0, "handprop", "torch", power=(1e-12, 1e-6)),  # weights weak
+        _outcome(1, "handprop", "torch", power=(1e-12, 1e-12)),  # conclusive
+        _outcome(2, "handprop", "torch", power=(math.inf, math.inf)),  # refs 0: no power
+        _outcome(3, "handprop", "torch", ratios=(2.0, 0.1), power=(1e-6, 1e-6)),  # a FAIL
+    ]
+    rep = _build(outs)
+    c = _cell(rep, "handprop vs torch", "float64")
+    assert (c["examples"], c["inconclusive"], c["verdict"]) == (4, 1, "FAIL")
+    assert c["power_max"] == 1e-6
+    rep = _build(outs[:3])
+    c = _cell(rep, "handprop vs torch", "float64")
+    assert (c["inconclusive"], c["verdict"], rep["status"]) == (1, "pass", "PASS")
+    bd = {(dim, c["value"]): c for dim, cells in rep["breakdowns"].items() for c in cells}
+    assert bd[("row_kind", "weights")]["inconclusive"] == 1
+    assert bd[("row_kind", "bias")]["inconclusive"] == 0  # the bias rows were conclusive
+    assert rep["inconclusive_above"] == {"float64": 1e-8}
+    assert "| 1 |" in markdown(rep)  # the summary's inconclusive column
+
+
+def test_status_is_inconclusive_when_a_cell_has_no_conclusive_example() -> None:
+    weak = [_outcome(i, "handprop", "torch", power=(1e-3, 1e-3)) for i in range(3)]
+    strong = [_outcome(i, "handprop", "jax", power=(1e-12, 1e-12)) for i in range(3)]
+    assert _build(weak + strong)["status"] == "INCONCLUSIVE"
+    assert _build(strong)["status"] == "PASS"
+    skipped = [_outcome(0, "handprop", "mpmath", status="skipped", note="cap")]
+    assert _build(strong + skipped)["status"] == "INCONCLUSIVE"  # no data: not checked
+    assert _build([])["status"] == "NO DATA"
+
+
+def test_power_by_depth_and_width_median_and_worst() -> None:
+    powers = [1e-12, 3e-12, 2e-12, 5e-11]
+    outs = [
+        _outcome(i, "handprop", "torch", depth=2, power=(p, p / 2)) for i, p in enumerate(powers)
+    ]
+    outs.append(_outcome(9, "handprop", "torch", depth=4, power=(1e-9, 1e-10)))
+    rep = _build(outs)
+    bd = {(dim, c["value"]): c for dim, cells in rep["breakdowns"].items() for c in cells}
+    depth2 = bd[("depth", "2")]
+    assert depth2["power_max"] == 5e-11
+    assert depth2["power_median"] == 3e-12  # the upper median of 1, 2, 3, 50 (x 1e-12)
+    assert bd[("depth", "4")]["power_median"] == 1e-9
+    assert bd[("width", "3-4")]["examples"] == 5  # sizes (2, 3, ..., 1): widest layer 3
+    assert [c["value"] for c in rep["breakdowns"]["width"]] == ["3-4"]
+    md = markdown(rep)
+    assert "## Power" in md and "By width:" in md and "3e-12 / 5e-11" in md
+    assert {w["id"]: w["power"] for w in rep["worst"]}[9] == 1e-9
+    assert rep["worst"][0]["row_power"] == 5e-13  # its worst block: weight rows, ratio 0.02
+
+
+def test_width_values_are_ordered_by_size() -> None:
+    from crosscheck.report.aggregate import _value_order
+
+    assert _value_order("width", ["9-16", "1", "3-4", "17-32", "2", "5-8"]) == [
+        "1", "2", "3-4", "5-8", "9-16", "17-32"
+    ]
+    assert _value_order("depth", ["10", "9", "2"]) == ["2", "9", "10"]

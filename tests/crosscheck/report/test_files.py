@@ -16,7 +16,8 @@ from crosscheck.report.files import read_results_csv, report_json, results_csv
 def test_csv_reads_back_exactly() -> None:
     rng = np.random.default_rng(2)
     outs = [
-        _outcome(i, "handprop", "jax", ratios=(float(rng.uniform()) / 3, 1e-300))
+        _outcome(i, "handprop", "jax", ratios=(float(rng.uniform()) / 3, 1e-300),
+                 power=(float(rng.uniform()) * 1e-9, math.inf))
         for i in range(5)
     ]
     outs.append(_outcome(5, "handprop", "jax", status="skipped", note="a, \"quoted\" reason"))
@@ -25,6 +26,8 @@ def test_csv_reads_back_exactly() -> None:
     back = read_results_csv(text)
     assert results_csv(back) == text
     assert sorted(back) == sorted(outs)
+    assert back[0].rows[0].power == outs[0].rows[0].power  # power and its median kept
+    assert text.splitlines()[0].endswith(",tolerance,power,power_median")
     assert report_json(_build(back)) == report_json(_build(outs))
 
 

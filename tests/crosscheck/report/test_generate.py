@@ -1,5 +1,7 @@
 """Deterministic generation: the same seed gives the same problems (in this process and in
-another, whatever local modules are loaded); shards partition the ids.
+another, whatever local modules are loaded); every example is an independent draw, so one
+drawn alone (``--show``, a shard) is the one of the whole run, and a run's memory is flat
+in its size; shards partition the ids; absurd sizes are refused.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from crosscheck.errors import UsageError
 from crosscheck.report.generate import (
+    MAX_EXAMPLES,
+    Fingerprint,
     Shard,
+    check_examples,
     fingerprint,
     generate,
     parse_shard,
+    problem_digest,
     shard_ids,
+    stream,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -87,3 +95,54 @@ def test_parse_shard_rejects_bad_specs(text: str) -> None:
 def test_parse_shard() -> None:
     assert parse_shard(" 2/4 ") == Shard(2, 4)
     assert str(Shard(2, 4)) == "2/4"
+
+
+def test_stream_visits_the_examples_of_generate_and_can_stop_early() -> None:
+    whole = generate(12, seed=5)
+    seen = []
+    assert stream(12, 5, seen.append) == 12
+    assert fingerprint(seen) == fingerprint(whole)
+    fp = Fingerprint()
+    for ex in whole:
+        fp.add(ex.id, problem_digest(ex.drawn.problem))
+    assert fp.hexdigest() == fingerprint(whole)
+    first: list = []
+    n = stream(12, 5, lambda ex: first.append(ex) or ex.id == 6)
+    assert n == 7 and fingerprint(first) == fingerprint(whole[:7])  # the same 7 first
+
+
+def test_an_example_is_drawn_alone_the_same_as_in_the_whole_run() -> None:
+    whole = generate(12, seed=5)
+    alone: list = []
+    assert stream(12, 5, alone.append, ids=[9, 3]) == 2
+    assert [e.id for e in alone] == [9, 3]
+    for ex in alone:
+        assert problem_digest(ex.drawn.problem) == problem_digest(whole[ex.id].drawn.problem)
+    # a longer run starts with the same examples
+    assert fingerprint(generate(20, seed=5)[:12]) == fingerprint(whole)
+    with pytest.raises(UsageError, match="ids"):
+        stream(12, 5, alone.append, ids=[12])
+
+
+def test_an_error_in_the_visitor_is_raised_as_it_is() -> None:
+    calls = []
+
+    def visit(ex):
+        calls.append(ex.id)
+        if ex.id == 2:
+            raise ZeroDivisionError("in the visitor")
+
+    with pytest.raises(ZeroDivisionError, match="in the visitor"):
+        stream(10, 1, visit)
+    assert calls == [0, 1, 2]  # nothing went on, nothing was replayed
+    with pytest.raises(KeyboardInterrupt):
+        stream(10, 1, lambda ex: (_ for _ in ()).throw(KeyboardInterrupt))
+
+
+@pytest.mark.parametrize("n", [0, -1, MAX_EXAMPLES + 1, 10**11, True, 2.0])
+def test_absurd_numbers_of_examples_are_refused(n) -> None:
+    with pytest.raises(UsageError, match="examples"):
+        check_examples(n)
+    with pytest.raises(UsageError, match="examples"):
+        stream(n, 0, lambda ex: None)
+    assert check_examples(MAX_EXAMPLES) == MAX_EXAMPLES

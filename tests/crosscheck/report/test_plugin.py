@@ -1,18 +1,27 @@
-"""The pytest plugin (pytest --crosscheck-report) writes a report of the gate's examples;
-the xdist workers' parts are merged; without the option it does nothing.
+"""The pytest plugin (pytest --crosscheck-report) writes a report of every gradient check
+of the session: the gate's judgements (``record``) and every check made through
+crosscheck's API (a user's ``check_gradients`` / ``assert_gradients_match``, heard
+through ``crosscheck.observe``), titled by the candidates checked; the xdist workers'
+parts are merged; its line is printed on a line of its own; without the option it does
+nothing.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from report_helpers import N
 
 from crosscheck.report.files import load_report, read_results_csv
 from crosscheck.report.generate import generate
+
+ROOT = Path(__file__).resolve().parents[3]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's crosscheck, not another's
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +56,10 @@ def test_pytest_plugin_writes_a_report(tmp_path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
          "-p", "no:randomly", str(tmp_path / "test_tiny.py"), "--crosscheck-report", str(out),
          "--rootdir", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, env=ENV,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "crosscheck: report of 3 gate examples" in run.stdout
+    assert "\ncrosscheck: report of 3 gradient checks" in run.stdout
     rep = load_report(out / "report.json")
     assert rep["options"]["source"] == "pytest" and rep["examples"] == 3
     assert {c["pair"] for c in rep["summary"]} == {"handprop vs finite_differences"}
@@ -58,7 +67,7 @@ def test_pytest_plugin_writes_a_report(tmp_path) -> None:
     assert rep["worst"][0]["reproduce"].startswith("pytest '")
     assert "test_tiny.py::test_records" in (out / "report.csv").read_text()
     assert (out / "report.html").exists() and (out / "meta.json").exists()
-    assert "gate ran" in (out / "report.md").read_text()
+    assert "during a pytest session" in (out / "report.md").read_text()
 
 
 def test_plugin_session_finish_merges_worker_parts(examples, tmp_path, monkeypatch) -> None:
@@ -109,3 +118,84 @@ def test_plugin_record_is_a_no_op_without_the_option(monkeypatch) -> None:
 
     monkeypatch.setattr(pytest_plugin, "_recorder", None)
     pytest_plugin.record("handprop", "torch", None, None)  # would raise if it did anything
+
+
+_USER_TEST = """
+import numpy as np
+import handprop
+from crosscheck import assert_gradients_match, check_gradients
+
+
+def my_gradients(weights, X, Y, activations, cost):
+    return handprop.gradients(weights, X, Y, activations, cost)
+
+
+def test_one_model():
+    w = [np.array([[0.1, -0.2], [0.3, 0.4], [0.5, -0.6]]), np.array([[0.1], [0.2], [-0.3]])]
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    result = check_gradients(my_gradients, w, X, Y, ["tanh", "sigmoid"], "log_likelihood",
+                             oracle="finite_differences")
+    assert result.passed
+
+
+def test_search():
+    assert_gradients_match(my_gradients, activations=["tanh"], costs=["squared_error"],
+                           max_examples=3, accept_inconclusive=True)
+"""
+
+
+def test_a_users_checks_are_recorded_and_titled_by_their_function(tmp_path) -> None:
+    (tmp_path / "test_user.py").write_text(_USER_TEST)
+    out = tmp_path / "rep"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-p", "no:randomly", "test_user.py", "--crosscheck-report", str(out),
+         "--rootdir", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600, env=ENV,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    (line,) = [x for x in lines if "crosscheck: report of" in x]
+    assert line.startswith("crosscheck: report of ")  # on its own line
+    rep = load_report(out / "report.json")
+    assert rep["examples"] >= 2
+    candidates = {c["candidate"] for c in rep["summary"]}
+    assert candidates == {"test_user:my_gradients"}
+    md = (out / "report.md").read_text()
+    assert md.startswith("# crosscheck report: test_user:my_gradients against ")
+    assert "handprop against the oracles" not in md
+    tests = {o.example.test for o in read_results_csv((out / "report.csv").read_text())}
+    assert tests == {"test_user.py::test_one_model", "test_user.py::test_search"}
+
+
+def test_the_listener_records_check_results_in_process(tmp_path, monkeypatch) -> None:
+    """A :class:`CheckResult` of each kind becomes one result of its pair; a test marked
+    crosscheck_unrecorded is left out."""
+    from fakes import correct, fake_oracle, off, one_unit_problem
+
+    from crosscheck import observe
+    from crosscheck import pytest_plugin as plugin
+    from crosscheck.verdict import check_with
+
+    rec = plugin._Recorder(tmp_path, None)
+    monkeypatch.setattr(plugin, "_recorder", rec)
+    stop = observe.listen(plugin._on_check)
+    try:
+        p = one_unit_problem()
+        check_with(correct, p, [fake_oracle("torch")], [])
+        check_with(off, p, [fake_oracle("torch")], [fake_oracle("mpmath", kind="truth")])
+        check_with(correct, p, [fake_oracle("torch", ok=False)], [])
+        check_with(lambda *a: "not a gradient", p, [fake_oracle("torch")], [])
+        rec.recording = False
+        check_with(correct, p, [fake_oracle("torch")], [])
+    finally:
+        stop()
+    got = [(o.candidate, o.oracle, o.status, o.max_ratio > 1) for o in rec.outcomes]
+    assert got == [
+        ("fakes:correct", "torch", "compared", False),
+        ("fakes:off", "torch", "compared", True),  # the judge's (the truth confirmed it)
+        ("fakes:correct", "torch", "skipped", False),
+        (f"{__name__}:test_the_listener_records_check_results_in_process.<locals>.<lambda>",
+         "(no oracle)", "error", True),
+    ]
+    assert len(rec.code) == 3  # the problems' code, for the worst cases
