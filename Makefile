@@ -35,7 +35,7 @@ browser:
 # thorough profile left one worker idle for most of the run: the long gate properties and
 # the rest of the files sat on the other).
 test: $(STAMP) browser
-	$(BIN)/ruff check handprop crosscheck tests
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci -m "not slow"
 
 test-slow: $(STAMP)
@@ -58,7 +58,7 @@ bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/crosscheck bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check handprop crosscheck tests
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

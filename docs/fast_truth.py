@@ -28,10 +28,10 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from crosscheck.generate import generate
 
 import handprop
 from crosscheck.budget import K, budget
-from crosscheck.generate import generate
 from crosscheck.oracles import extended, mpmath_reference
 from crosscheck.problem import Problem, make_problem
 

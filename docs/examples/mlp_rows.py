@@ -12,7 +12,7 @@ import numpy as np
 def gradients(weights, biases, X, Y, activations, cost):
     m = X.shape[0]
     zs, hs = [], [X]
-    for W, b in zip(weights, biases):
+    for W, b in zip(weights, biases, strict=True):
         z = hs[-1] @ W + b
         zs.append(z)
         hs.append(np.maximum(z, 0) if len(hs) < len(weights) else z)

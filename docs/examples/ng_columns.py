@@ -13,7 +13,7 @@ import numpy as np
 def gradients(weights, biases, X, Y, activations, cost):
     m = X.shape[1]
     A = [X]
-    for l, (W, b) in enumerate(zip(weights, biases)):
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True)):
         Z = W @ A[-1] + b
         A.append(1 / (1 + np.exp(-Z)) if l == len(weights) - 1 else np.tanh(Z))
     dZ = A[-1] - Y  # sigmoid + cross-entropy

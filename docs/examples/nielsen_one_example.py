@@ -24,7 +24,7 @@ def backprop(weights, biases, x, y, activations, cost):
     activation = x
     acts = [x]
     zs = []
-    for b, w in zip(biases, weights):
+    for b, w in zip(biases, weights, strict=True):
         z = np.dot(w, activation) + b
         zs.append(z)
         activation = sigmoid(z)
