@@ -67,10 +67,22 @@ def _top_parser() -> argparse.ArgumentParser:
         prog="crosscheck",
         description="Check hand-derived neural-network gradients against independent oracles.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)  # its arguments: configure()
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (``pyproject.toml``), or where it runs from
+    when it is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("handprop")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run from a source tree)"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from crosscheck import bench
+from crosscheck.commands._options import add_dtypes_option
 
 __all__ = ["configure", "run"]
 
@@ -18,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     names = ", ".join(c.name for c in bench.CASES)
     parser.add_argument("--cases", nargs="+", metavar="NAME",
                         help=f"cases to run (default all: {names})")
-    parser.add_argument("--dtypes", nargs="+", choices=bench.DTYPES, default=list(bench.DTYPES))
+    add_dtypes_option(parser)
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for every library (default: the number of CPUs)")
     parser.add_argument("--seconds", type=float, default=None,
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     startup_runs = args.startup_runs if args.startup_runs is not None else (2 if quick else 7)
     report = bench.run(
         cases,
-        args.dtypes,
+        [d for d in bench.DTYPES if d in (args.dtypes or bench.DTYPES)],
         threads=args.threads,
         seconds=seconds,
         rounds=args.rounds or (3 if quick else 10),

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from crosscheck import trajectory, validation
-from crosscheck.errors import UsageError
+from crosscheck import trajectory
+from crosscheck.commands._options import add_dtypes_option
 from crosscheck.formatting import fmt
 from crosscheck.outputs import output_directory
 
@@ -34,15 +34,6 @@ def _steps(text: str) -> int:
     return n
 
 
-def _dtypes(text: str) -> list[str]:
-    """``--dtypes`` items: float32 and/or float64, comma-separated."""
-    try:
-        chosen = validation.dtypes([s.strip() for s in text.split(",") if s.strip()])
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("dtypes: ")) from None
-    return [d.name for d in chosen]
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``crosscheck trajectory``."""
     parser.add_argument(
@@ -52,10 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", default="reports", help="output directory (default reports/)"
     )
-    parser.add_argument(
-        "--dtypes", nargs="+", type=_dtypes, default=[list(trajectory.DTYPES)],
-        help="dtypes to run, space- or comma-separated (default float32 float64)",
-    )
+    add_dtypes_option(parser)
     parser.add_argument(
         "--no-plot", action="store_true", help="skip trajectory.png (no matplotlib needed)"
     )
@@ -65,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     """Write the reports. Exit status 1 for a finding (a divergence above its threshold,
     or a framework that solves XOR when handprop in the same dtype does not, or the
     reverse), 2 for bad options, else 0."""
-    dtypes = sorted({d for group in args.dtypes for d in group}, key=trajectory.DTYPES.index)
+    chosen = args.dtypes or trajectory.DTYPES
+    dtypes = [d for d in trajectory.DTYPES if d in chosen]
     if args.steps < 1:
         print("crosscheck trajectory: --steps must be a positive integer", file=sys.stderr)
         return 2

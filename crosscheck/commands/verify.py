@@ -12,6 +12,7 @@ import sys
 
 from crosscheck import oracles
 from crosscheck.commands._live import LiveLine
+from crosscheck.commands._options import add_dtypes_option
 from crosscheck.conventions import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS
 from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.guard import DEFAULT_TIMEOUT
@@ -65,9 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--outputs identity: a relu net with a linear output)",
     )
     what.add_argument("--costs", metavar="C,...", help="costs the function supports (default: all)")
-    what.add_argument(
-        "--dtypes", metavar="D,...", help="float32,float64 (comma-separated; default: both)"
-    )
+    add_dtypes_option(what)
     what.add_argument("--sizes", choices=list(SIZE_PROFILES), help=_sizes_help())
     for name, meta, words in (
         ("depth", "L", "weight layers L"),
