@@ -7,6 +7,7 @@ import sys
 
 from crosscheck import bench
 from crosscheck.commands._options import add_dtypes_option
+from crosscheck.outputs import output_directory
 
 __all__ = ["configure", "run"]
 
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None and args.threads < 1:
         print("crosscheck bench: --threads must be at least 1", file=sys.stderr)
         return 2
+    output_directory(args.out)  # before any work: a UsageError, exit 2
     cases = [c for c in bench.CASES if c.name in wanted]
     quick = args.quick
     seconds = args.seconds if args.seconds is not None else (0.05 if quick else 2.0)

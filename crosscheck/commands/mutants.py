@@ -9,6 +9,7 @@ import time
 from crosscheck.mutants import MUTANTS
 from crosscheck.mutants.render import report_files
 from crosscheck.mutants.run import jobs, run_jobs
+from crosscheck.outputs import output_directory
 
 __all__ = ["configure", "run"]
 
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+    if not args.no_write:
+        output_directory(args.out)  # before any work: a UsageError, exit 2
     todo = jobs(names)
 
     def progress(i: int, row: dict, seconds: float) -> None:

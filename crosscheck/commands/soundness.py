@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from crosscheck import validation
 from crosscheck.errors import UsageError
@@ -76,15 +75,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``crosscheck soundness``; exit 0 (sound), 1 (a correct implementation above the
     margin) or 2 (usage)."""
     from crosscheck.atomic import write_many
+    from crosscheck.outputs import output_directory
     from crosscheck.report.generate import generate
     from crosscheck.soundness import power, render, sweep
 
     try:
         gate = validation.integer(args.gate, "--gate", minimum=0)
         large = validation.integer(args.large, "--large", minimum=0)
-        out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out: {out} exists and is not a directory")
+        out = output_directory(args.out)  # before any work
     except UsageError as exc:
         print(f"crosscheck soundness: {exc}", file=sys.stderr)
         return 2
