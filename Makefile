@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-slow test-thorough report bench lint clean browser
+.PHONY: test test-slow test-thorough report bench lint clean browser looseness
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ report: $(STAMP)
 # halve numpy's matmul speed, so this command alone runs without them.
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/crosscheck bench
+
+# How much looser the error budget may get before the suite notices: the gate, the
+# calibration, the mutants' and verify's tests with K x 1 ... 1000 (docs/looseness.py; a
+# few minutes per factor). The table is in docs/error-budget.md.
+looseness: $(STAMP)
+	PYTHONPATH=. $(BIN)/python docs/looseness.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -83,3 +85,50 @@ def test_layout_error_says_what_is_wrong_first(candidate, message) -> None:
 def test_a_valid_layout_has_no_error() -> None:
     assert layout_error([np.zeros((3, 2)), np.zeros((3, 1))], _problem()) is None
     assert layout_error((np.zeros((3, 2)), np.zeros((3, 1))), _problem()) is None
+
+
+# ------------------------------------------------- power, 0/0 and x/0 (issue 15, item 2)
+
+
+def test_power_is_the_smallest_tolerance_over_reference_of_a_block() -> None:
+    """Layer 0's weight rows, S = 1 (K u S = 4 u), references 1, 0, 0.5, 3: tolerance /
+    |reference| = 4 u, -, 8 u, 4 u / 3 (the zero is left out): power 4 u / 3, median 4 u.
+    Layer 1's, references 2 and -4 against S = 1, 2: 2 u and 2 u. A block whose reference
+    is all 0 has no power (inf); the comparison's power is the weakest block's (the
+    largest). A candidate (1 + e p) x reference on a whole block of power p fails exactly
+    when e > 1."""
+    b = Budget([np.full((3, 2), 1.0), np.array([[1.0], [1.0], [2.0]])], U, False)
+    ref = [np.zeros((3, 2)), np.array([[0.0], [2.0], [-4.0]])]
+    ref[0][1:] = [[1.0, 0.0], [0.5, 3.0]]
+    c = compare(ref, ref, b)
+    bias0, weights0, bias1, weights1 = c.records
+    assert bias0.power == math.inf and bias1.power == math.inf  # zero references
+    assert weights0.power == pytest.approx(K * U / 3.0)
+    assert weights0.power_median == pytest.approx(K * U)
+    assert weights1.power == pytest.approx(2 * K * U / 4.0) == weights1.power_median
+    assert c.power == pytest.approx(K * U / 2.0)  # the weakest block's (the largest)
+    assert c.weak(K * U / 2.5) == (weights1,) and c.weak(K * U) == ()
+    for e, passes in ((0.5, True), (2.0, False)):
+        cand = [g * (1.0 + e * weights0.power) for g in ref]
+        cand[1] = ref[1].copy()
+        assert compare(cand, ref, b).passed is passes, e
+
+
+def test_zero_over_zero_and_x_over_zero() -> None:
+    """Where S = 0 (only built by hand: the budget always adds its underflow floor) an
+    exact match is ratio 0 (0/0 counts as 0) and any difference is inf; equal values 0
+    and 0 have relative difference 0, and a record whose ratios are all 0 points at the
+    largest absolute difference."""
+    b = Budget([np.zeros((3, 2)), np.full((3, 1), 1.0)], U, False)
+    ref = [np.zeros((3, 2)), np.zeros((3, 1))]
+    c = compare(ref, ref, b)
+    assert c.passed and c.max_ratio == 0.0
+    assert all(r.max_rel == 0.0 and r.max_abs == 0.0 for r in c.records)
+    cand = [np.zeros((3, 2)), np.zeros((3, 1))]
+    cand[0][2, 1] = 1e-300
+    cand[1][1, 0] = 0.25 * K * U  # ratio 0.25 in the other layer
+    c = compare(cand, ref, b)
+    assert not c.passed and c.max_ratio == math.inf
+    assert c.worst.layer == 0 and c.worst.index == (2, 1) and c.worst.max_rel == 1.0
+    assert c.records[3].max_ratio == pytest.approx(0.25)
+    assert c.records[0].index == (0, 0) and c.records[0].max_ratio == 0.0

@@ -59,3 +59,76 @@ def test_run_candidate_reports_errors_and_bad_layouts() -> None:
     assert grads is None and "expected shape (2, 1)" in err
     grads, err = J.run_candidate(correct, p)
     assert err is None and np.array_equal(grads[0], exact(p)[0])
+
+
+# ------------------------------------------- hand-computed ratios, the two passes (issue 15)
+
+U = 2.0**-53
+
+
+def test_the_one_unit_problem_by_hand() -> None:
+    """z = 0.5 + 2 x 1.5 = 3.5 (identity), y = 1, squared_error: delta = 2.5.
+    M(z) = 2 (0.5 + 3) = 7 = M(a); M(delta) = (M(a) + |a| + |y|) + |a - y| = 11.5 + 2.5 =
+    14; S = (2.5 + 14, 1.5 (2.5 + 14)) = (16.5, 24.75) and K = 2 x 2 = 4, so a bias
+    gradient off by 2.5e-14 has ratio 2.5e-14 / (4 u 16.5) = 3.4: it fails, the weight's
+    exact value passes."""
+    p = one_unit_problem()
+    b = budget(p)
+    np.testing.assert_allclose(b.scale[0][:, 0], [16.5, 24.75], rtol=1e-15)
+    ref = J.reference(fake_oracle(), p, b)
+    cand = [exact(p)[0] + np.array([[2.5e-14], [0.0]])]
+    moved = cand[0][0, 0] - ref.gradients[0][0, 0]  # 2.5e-14 as rounded next to 2.5
+    v = J.judge(cand, ref, b)
+    assert v.ratio == pytest.approx(moved / (4 * U * 16.5), rel=1e-12) and v.ratio > 3.0
+    assert v.status == "fail" and v.comparison.worst.index == (0, 0)
+    assert v.comparison.records[1].max_ratio == 0.0
+
+
+def test_a_pass_without_power_is_inconclusive_by_the_dtypes_threshold() -> None:
+    """The power of the one-unit problem's bias block is K u S / |g| = 4 u 16.5 / 2.5
+    = 2.9e-15: conclusive. Within a budget 10^7 times larger it is 2.9e-8, above float64's
+    threshold 1e-8 (a whole-block error of 1e-8 would go unseen): inconclusive, still a
+    pass. float32's threshold (1e-3) is another number."""
+    p = one_unit_problem()
+    b = budget(p)
+    ref = J.reference(fake_oracle(), p, b)
+    v = J.judge(exact(p), ref, b)
+    assert v.status == "pass" and v.threshold == 1e-8
+    assert v.comparison.records[0].power == pytest.approx(4 * U * 16.5 / 2.5)
+    loose = b._replace(scale=[s * 1e7 for s in b.scale])
+    w = J.judge(exact(p), ref, loose)
+    assert w.status == "inconclusive" and w.passed and [r.row_kind for r in w.weak] == [
+        "bias", "weights"
+    ]
+    assert J.judge(exact(p), ref, loose._replace(dtype="float32")).status == "pass"
+
+
+def test_rejudge_rescales_the_truths_own_error_and_does_not_run_the_oracle_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second pass: the first verdict within the default budget, the second within a
+    sharper one (here S / 10) from the same reference: mpmath's extra K u_mp S (u_mp =
+    10^-49) becomes K u_mp S / 10, the oracle is not run again, and a candidate's ratio
+    grows tenfold: the weight's gradient 3.75 off by 1e-14 is 0.9 tolerances (4 u 24.75),
+    then 9."""
+    from crosscheck.oracles import mpmath_reference
+
+    p = one_unit_problem()
+    b = budget(p)
+    sharp = b._replace(scale=[s / 10 for s in b.scale])
+    truth = J.reference("mpmath", p, b)
+
+    def again(problem):
+        raise AssertionError("the oracle ran again")
+
+    monkeypatch.setattr(mpmath_reference, "gradients", again)
+    cand = [exact(p)[0] + np.array([[0.0], [1e-14]])]
+    first = J.judge(cand, truth, b)
+    second = J.rejudge(cand, truth, sharp)
+    np.testing.assert_allclose(truth.extra[0], K * 1e-49 * b.scale[0])
+    tol = second.comparison.records[1].tolerance
+    assert tol == pytest.approx(4 * U * 2.475 + 4 * 1e-49 * 2.475, rel=1e-12)
+    assert second.ratio == pytest.approx(10 * first.ratio, rel=1e-9)
+    assert 0.85 < first.ratio < 0.95 and first.passed and not second.passed
+    peer = J.reference(fake_oracle(), p, b)  # no extra to rescale
+    assert J.rejudge(cand, peer, sharp).ratio == pytest.approx(second.ratio, rel=1e-9)

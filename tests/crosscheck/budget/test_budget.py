@@ -171,3 +171,109 @@ def test_the_kink_rule_carries_rounding_through_earlier_layers() -> None:
     risky = make_problem([w1, np.array([[1.0 + 1e-10], [-1.0]])], X, Y, acts, "squared_error")
     safe = make_problem([w1, np.array([[1.5], [-1.0]])], X, Y, acts, "squared_error")
     assert budget(risky).near_kink and not budget(safe).near_kink
+
+
+# ------------------------------------------------------ hand-computed S, issue 15 item 2
+
+
+def test_a_one_one_tanh_net_by_hand() -> None:
+    """One weight, one bias, one example: z = 0.25 - 1.5 x 0.75 = -0.875, a = tanh z,
+    f' = 1 - a^2, squared_error with y = 0.3, float64 (first order; the u E terms of the
+    second pass are 1e-15 relative). The rules of docs/error-budget.md, one by one:
+
+    * z, a sum of n = 2 terms (bias and w x): M(z) = 2 (|b| + |w x|);
+    * f'(z): M(f') = |f''| M(z) + C_d mag_f'  with f'' = -2 a f' and mag_f' = 1 + a^2;
+    * a = f(z): M(a) = |f'| M(z) + C_v |a|;
+    * delta = (a - y) f' (eq. 13 with the squared error): the subtraction is charged on
+      |a| + |y|, with what arrives in a; times f' (which carries M(f')) and the product's
+      own rounding: M(delta) = f' (M(a) + |a| + |y|) + |a - y| M(f') + f' |a - y|;
+    * eq. 9, P = 1: S(bias) = |delta| + M(delta), S(w) = |x| (|delta| + M(delta)).
+    """
+    b0, w, x, y = 0.25, -1.5, 0.75, 0.3
+    b = budget(_net(b0, [[w]], [x], y, "tanh", "squared_error"))
+    cv = ulps.constant("value", "tanh", "float64")
+    cd = ulps.constant("derivative", "tanh", "float64")
+    z = b0 + w * x
+    a = np.tanh(z)
+    fp = 1.0 - a * a
+    Mz = 2 * (abs(b0) + abs(w * x))
+    Mfp = 2 * abs(a) * fp * Mz + cd * (1 + a * a)
+    Ma = fp * Mz + cv * abs(a)
+    Md = fp * (Ma + abs(a) + abs(y)) + abs(a - y) * Mfp + fp * abs(a - y)
+    d = (a - y) * fp
+    np.testing.assert_allclose(b.scale[0][:, 0], [abs(d) + Md, abs(x) * (abs(d) + Md)], rtol=1e-12)
+    assert not b.near_kink and b.kink_units == 0
+
+
+def _relu_out(biases, ws, x, ys, dtype=np.float64):
+    """One relu layer with len(ws) outputs, one input, one example, squared_error."""
+    weights = [np.array([biases, ws], dtype=dtype)]
+    return make_problem(
+        weights, np.array([[x]], dtype=dtype), np.array([ys], dtype=dtype), ["relu"],
+        "squared_error",
+    )
+
+
+def _relu_grads(p, slope_at_zero: float) -> list[np.ndarray]:
+    """dC/dw of :func:`_relu_out` with relu'(0) taken as ``slope_at_zero``."""
+    w = p.weights[0].astype(np.float64)
+    z = p.X @ w[1:] + w[0]
+    fp = np.where(z > 0, 1.0, np.where(z == 0, slope_at_zero, 0.0))
+    d = (np.maximum(z, 0.0) - p.Y) * fp
+    return [np.vstack([d.sum(axis=0), p.X.T @ d]).astype(p.dtype)]
+
+
+def test_a_relu_at_its_kink_is_charged_the_jump_by_hand() -> None:
+    """z = 0.5 + 1 x (-0.5) = 0 exactly, y = 0.5: relu'(0) may be 0 or 1, so the output
+    delta (a - y) f' may be 0 or -0.5. The unit's derivative is uncertain by the jump
+    dD = 1: M(z) = 2 (0.5 + 0.5) = 2; M(a) = dD M(z) = 2 (relu has no formula rounding);
+    the delta takes f' = 0 + dD = 1 with M(h - y) = M(a) + |h| + |y| = 2.5, plus
+    f' |a - y| = 0.5, plus the jump's dD (|a - y| / u + 2.5):
+    M(delta) = 0.5 / u + 5.5, and with |delta| = 0 (relu'(0) = 0 here) and D = u M(delta):
+    S(bias) = 0.5 + 5.5 u + 0.5 / u + 5.5 = 0.5 / u + 6 and S(w) = |x| S(bias).
+    K u S(bias) = 2 + 24 u: both branches (a difference of 0.5) pass, 2.5 fails."""
+    p = _relu_out([0.5], [1.0], -0.5, [0.5])
+    b = budget(p)
+    assert b.near_kink and b.kink_units == 1
+    np.testing.assert_allclose(b.scale[0][:, 0], [0.5 / U64 + 6, 0.25 / U64 + 3], rtol=1e-15)
+    off, on = _relu_grads(p, 0.0), _relu_grads(p, 1.0)
+    assert on[0][0, 0] == -0.5 and off[0][0, 0] == 0.0
+    for ref, cand in ((off, on), (on, off)):
+        assert ratios(cand, ref, b)[0][0, 0] == pytest.approx(0.5 / (4 * U64 * (0.5 / U64 + 6)))
+    assert ratios([off[0] + 2.5], off, b)[0].max() > 1.0
+
+
+def test_beside_a_kink_the_rest_of_the_gradient_is_still_judged() -> None:
+    """Two relu outputs, x = 0.5: unit 0 at z = -0.25 + 0.5 x 0.5 = 0 exactly, unit 1 at
+    z = 0.5 + 1 x 0.5 = 1, y = (0.5, 0.25). Unit 1's column is judged as if there were no
+    kink: M(z) = 2 (0.5 + 0.5) = 2, M(a) = 2, delta = 0.75 with M(delta) = (2 + 1 + 0.25)
+    + 0.75 = 4: S = (4.75, 2.375). Unit 0's column carries the jump (as above, with
+    M(z) = 1): S = (0.5 / u + 4, 0.25 / u + 2)."""
+    p = _relu_out([-0.25, 0.5], [0.5, 1.0], 0.5, [0.5, 0.25])
+    b = budget(p)
+    assert b.kink_units == 1
+    np.testing.assert_allclose(b.scale[0][:, 1], [4.75, 2.375], rtol=1e-14)
+    np.testing.assert_allclose(b.scale[0][:, 0], [0.5 / U64 + 4, 0.25 / U64 + 2], rtol=1e-15)
+    off, on = _relu_grads(p, 0.0), _relu_grads(p, 1.0)
+    assert ratios(on, off, b)[0].max() < 1.0  # either branch at the kink
+    wrong = [off[0].copy()]
+    wrong[0][0, 1] += 1e-14  # unit 1's bias gradient, 0.75, off by ~1e-14: 4.7 tolerances
+    moved = wrong[0][0, 1] - off[0][0, 1]  # exact (Sterbenz)
+    q = ratios(wrong, off, b)[0]
+    assert q[0, 1] == pytest.approx(moved / (4 * U64 * 4.75), rel=1e-12) and q[0, 1] > 4.0
+
+
+def test_near_the_kink_either_branch_passes_and_just_outside_only_one() -> None:
+    """z = 2^-52 lies within K u M(z) ~ 2^-49 of the kink in float64: relu'(z) = 1 and
+    the other branch (0) both pass. z = 2^-21 does not: only relu'(z) = 1 passes."""
+    near = _relu_out([1.0], [-(1.0 - 2.0**-52)], 1.0, [0.5])
+    b = budget(near)
+    assert b.kink_units == 1
+    right, other = _relu_grads(near, 1.0), [np.zeros((2, 1))]
+    assert ratios(other, right, b)[0].max() < 1.0
+    clear = _relu_out([1.0], [-(1.0 - 2.0**-21)], 1.0, [0.5])
+    b = budget(clear)
+    assert b.kink_units == 0
+    right = _relu_grads(clear, 1.0)
+    assert ratios(right, right, b)[0].max() == 0.0
+    assert ratios([np.zeros((2, 1))], right, b)[0].min() > 1e10
