@@ -31,6 +31,12 @@ browser:
 	  echo "make browser: no Chromium, and apt-get needs root: apt-get install chromium" >&2; \
 	fi
 
+# REQUIRE_ORACLES=1: a test whose oracle (torch, jax, mpmath) or optional package cannot
+# be imported fails instead of skipping (tests/support/required.py), so a broken install
+# is never a green run of skips. Unset it by hand (make test REQUIRE_ORACLES=) to skip.
+REQUIRE_ORACLES ?= 1
+export REQUIRE_ORACLES
+
 # --dist worksteal: an idle worker takes tests queued on the other (with the default the
 # thorough profile left one worker idle for most of the run: the long gate properties and
 # the rest of the files sat on the other).

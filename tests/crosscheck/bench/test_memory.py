@@ -3,13 +3,12 @@ process (the subprocess entry point)."""
 
 from __future__ import annotations
 
-import pytest
+from required import require_oracles, require_package
 
 from crosscheck.bench import cases, memory
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 SMALL = cases.CASES[1]
 

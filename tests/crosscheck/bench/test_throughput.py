@@ -4,12 +4,12 @@ compilations counted."""
 from __future__ import annotations
 
 import pytest
+from required import require_oracles, require_package
 
 from crosscheck.bench import throughput
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 
 def test_gate_throughput_counts_examples_and_stages() -> None:

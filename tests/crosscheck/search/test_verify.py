@@ -17,6 +17,7 @@ import types
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -30,8 +31,7 @@ from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER
 from crosscheck.verdict import check, check_with, oracle_modules
 from handprop.activations import ELEMENTWISE
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 FAST = dict(max_examples=40)
 """A short search for the fast profile (about 1-2 s); the slow tests use the default."""
