@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from crosscheck import spec
 from crosscheck.budget import kink_free
-from crosscheck.options import REGIMES, SATURATING_Z
+from crosscheck.options import REGIMES, SATURATING_Z, problem_space
 from crosscheck.problem import Problem, make_problem
-from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER, COSTS, ELEMENTWISE
+from crosscheck.spec import ACTIVATION_ORDER, COSTS, ELEMENTWISE
 from crosscheck.strategies import (
     X_KINDS,
     Y_KINDS,
@@ -166,9 +166,18 @@ def test_every_drawn_problem_is_valid(drawn):
 
 
 @given(problems())
-def test_problems_draws_problems(p):
-    assert isinstance(p, Problem)
-    make_problem(p.weights, p.X, p.Y, p.activations, p.cost)
+def test_problems_draws_within_the_default_space(p):
+    """problems() with no options draws only what its default ProblemSpace admits
+    (sizes, names, dtype), every array in the problem's dtype and finite."""
+    assert problem_space().admits(p), p.describe()
+    assert all(a.dtype == p.dtype and np.isfinite(a).all() for a in (*p.weights, p.X, p.Y))
+
+
+def test_the_default_space_refuses_what_a_wider_one_draws():
+    """The check above can fail: a wider strategy draws what the default space refuses."""
+    unshrunk = settings(FIND, phases=[Phase.generate])  # any example will do
+    p = find(problems(max_p=32), lambda p: not problem_space().admits(p), settings=unshrunk)
+    assert p.P > problem_space().max_p, p.describe()
 
 
 RESTRICTIONS = [
@@ -319,7 +328,6 @@ def test_shrinks_to_the_seeds_smallest_network():
     p = find(problems(), lambda p: True, settings=FIND)
     assert (p.depth, p.sizes, p.P) == (1, (1, 1), 1), p.describe()
     assert p.dtype == F64
-    assert COST_ORDER[0] == "log_likelihood"
     assert (p.activations, p.cost) == (("sigmoid",), "log_likelihood"), p.describe()
 
 
