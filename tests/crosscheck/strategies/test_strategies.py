@@ -302,9 +302,15 @@ def test_saturating_regime_reaches_pre_activations_in_the_tens():
     # least 0.2 * SATURATING_Z: nothing drawn sits in the linear middle.
     floor = min(_max_abs_z(d.problem) for d in drawn)
     assert floor >= 0.2 * SATURATING_Z * (1 - 1e-6), f"a saturating draw has max |z| = {floor}"
-    # Mostly into the tens (95% of these 200; the margin keeps the test about the regime,
-    # not about one seed's share of all-zero draws).
-    assert np.mean(big) >= 0.8, f"only {np.mean(big):.0%} of saturating draws reach |z| >= 10"
+    # Into the tens, every one of them but Hypothesis's minimal draws: those whose weight
+    # rows are all zero (z is the bias alone; 11 of these 200, the other 189 reach 10).
+    # No share to set: which draws fall short is decided, not sampled.
+    short = [d.problem for d, b in zip(drawn, big, strict=True) if not b]
+    for p in short:
+        assert not any(w[1:].any() for w in p.weights), (
+            f"a saturating draw with non-zero weights stays below |z| = 10: {p.describe()}"
+        )
+    assert len(short) < len(drawn) / 2, f"{len(short)} of {len(drawn)} draws are minimal"
     assert np.mean(typical_big) < np.mean(big) / 2, (
         f"typical draws reach |z| >= 10 as often ({np.mean(typical_big):.0%}) as saturating "
         f"ones ({np.mean(big):.0%})"
