@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-slow test-thorough report bench lint clean browser
+.PHONY: test test-slow test-thorough nightly report bench lint clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ test: $(STAMP) browser
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci -m slow
+
+# The nightly job (.github/workflows/nightly.yml, docs/testing.md): the gate with 1,000
+# examples per property, not derandomised, from a seed that changes every day (the date,
+# unless NIGHTLY_SEED is given: `make nightly NIGHTLY_SEED=20261202` replays a night).
+NIGHTLY_SEED ?= $(shell date -u +%Y%m%d)
+nightly: $(STAMP)
+	@echo "make nightly: --hypothesis-seed=$(NIGHTLY_SEED)"
+	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=nightly \
+	  --hypothesis-seed=$(NIGHTLY_SEED) -m "not slow" tests/test_gate.py
 
 test-thorough: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=thorough -m "not slow"

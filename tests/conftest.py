@@ -2,8 +2,10 @@
 
 * ``dev``: fast local iterations (the default outside CI);
 * ``ci``: derandomised, what ``make test`` and CI use;
-* ``thorough``: many examples (``make test-thorough``, and the nightly workflow with a
-  seed that changes every night: docs/testing.md).
+* ``thorough``: many examples (``make test-thorough``), not in CI;
+* ``nightly``: 1,000 examples, *not* derandomised: ``make nightly`` runs the gate with it
+  and a seed from the date (``--hypothesis-seed``), every night in
+  .github/workflows/nightly.yml (docs/testing.md).
 
 A test that needs an oracle says so with ``@pytest.mark.oracles("torch", ...)`` (or
 ``tests/support/required.py`` directly): it is skipped where one is missing, and fails
@@ -42,6 +44,15 @@ settings.register_profile(
     "ci",
     max_examples=60,
     derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "nightly",
+    max_examples=1000,
+    derandomize=False,
+    database=None,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
