@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-slow test-thorough report bench lint clean browser looseness
+.PHONY: test test-slow test-thorough nightly report bench lint clean browser looseness
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ browser:
 	  echo "make browser: no Chromium, and apt-get needs root: apt-get install chromium" >&2; \
 	fi
 
+# REQUIRE_ORACLES=1: a test whose oracle (torch, jax, mpmath) or optional package cannot
+# be imported fails instead of skipping (tests/support/required.py), so a broken install
+# is never a green run of skips. Unset it by hand (make test REQUIRE_ORACLES=) to skip.
+REQUIRE_ORACLES ?= 1
+export REQUIRE_ORACLES
+
 # --dist worksteal: an idle worker takes tests queued on the other (with the default the
 # thorough profile left one worker idle for most of the run: the long gate properties and
 # the rest of the files sat on the other).
@@ -40,6 +46,15 @@ test: $(STAMP) browser
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci -m slow
+
+# The nightly job (.github/workflows/nightly.yml, docs/testing.md): the gate with 1,000
+# examples per property, not derandomised, from a seed that changes every day (the date,
+# unless NIGHTLY_SEED is given: `make nightly NIGHTLY_SEED=20261202` replays a night).
+NIGHTLY_SEED ?= $(shell date -u +%Y%m%d)
+nightly: $(STAMP)
+	@echo "make nightly: --hypothesis-seed=$(NIGHTLY_SEED)"
+	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=nightly \
+	  --hypothesis-seed=$(NIGHTLY_SEED) -m "not slow" tests/test_gate.py
 
 test-thorough: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=thorough -m "not slow"

@@ -2,7 +2,14 @@
 
 * ``dev``: fast local iterations (the default outside CI);
 * ``ci``: derandomised, what ``make test`` and CI use;
-* ``thorough``: many examples (``make test-thorough``), not in CI.
+* ``thorough``: many examples (``make test-thorough``), not in CI;
+* ``nightly``: 1,000 examples, *not* derandomised: ``make nightly`` runs the gate with it
+  and a seed from the date (``--hypothesis-seed``), every night in
+  .github/workflows/nightly.yml (docs/testing.md).
+
+A test that needs an oracle says so with ``@pytest.mark.oracles("torch", ...)`` (or
+``tests/support/required.py`` directly): it is skipped where one is missing, and fails
+instead under ``REQUIRE_ORACLES=1`` (``make test`` and CI).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import os
 # ~16 ms per call for the first calls with 2 threads against ~0.15 ms with one).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from crosscheck.strategies import without_local_constants
@@ -41,6 +49,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
+    "nightly",
+    max_examples=1000,
+    derandomize=False,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
     "thorough",
     max_examples=10_000,
     deadline=None,
@@ -48,3 +65,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "oracles(*names): the test needs these oracles (skipped without them, failed "
+        "without them under REQUIRE_ORACLES=1)",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from required import require_oracles
+
+    for mark in item.iter_markers(name="oracles"):
+        require_oracles(*mark.args)

@@ -83,7 +83,7 @@ def scale(
     per_example = sum(
         sizes[m] * sizes[l] for l in range(1, L + 1) for m in range(max(1, l - B), l - 1)
     )
-    chunk = max(1, min(P, CHUNK_BYTES // max(1, 8 * per_example))) if per_example else P
+    chunk = max(1, min(P, CHUNK_BYTES // max(1, 8 * per_example))) if per_example else max(P, 1)
     S = [np.zeros_like(w) for w in v.w]
     kinks = 0
     for start in range(0, max(P, 1), chunk):

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from required import require_oracle
 
 import crosscheck
 import handprop
@@ -121,7 +122,7 @@ LAYOUT_FUNCTIONS = ["in_out_rows", "in_out_mean", "out_in_columns", "out_in_mean
 @pytest.mark.parametrize("name", LAYOUT_FUNCTIONS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_independent_functions_in_each_convention_pass_the_canonical_judgement(name, dtype):
-    pytest.importorskip("torch")
+    require_oracle("torch")
     rng = np.random.default_rng(3)
     options = layouts.CONVENTIONS[name]
     for cost in ("squared_error", "softmax_cross_entropy"):
@@ -203,7 +204,7 @@ def test_adapt_gives_a_canonical_function_that_verify_recognises():
 
 
 def test_check_gradients_takes_the_arrays_in_the_functions_layout():
-    pytest.importorskip("torch")
+    require_oracle("torch")
     p = _random_problem(np.random.default_rng(2), np.float32, P=4)
     options = layouts.CONVENTIONS["out_in_mean"]
     conv = convention(**options)

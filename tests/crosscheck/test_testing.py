@@ -5,12 +5,12 @@ the search."""
 from __future__ import annotations
 
 import pytest
+from required import require_oracles
 
 import handprop
 from crosscheck import mutants, testing
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 FAST = dict(max_examples=40)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -15,8 +16,7 @@ from crosscheck.errors import TargetTimeout
 from crosscheck.problem import make_problem
 from crosscheck.verdict import check
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 
 def _problem(seed=0):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from required import require_oracle
 
 import handprop
 from handprop.train import (
@@ -203,7 +204,9 @@ def test_divergence_to_infinity_is_reported():
 
 def _torch_sgd(p, lr, steps, mu, **sgd_kwargs):
     """torch.optim.SGD fed handprop's gradients at torch's own current weights."""
-    torch = pytest.importorskip("torch")
+    require_oracle("torch")
+    import torch
+
     params = [torch.tensor(w).requires_grad_(True) for w in p.weights]
     opt = torch.optim.SGD(params, lr=lr, momentum=mu, maximize=True, **sgd_kwargs)
     hist = [np.concatenate([w.ravel() for w in p.weights])]

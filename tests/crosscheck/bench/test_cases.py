@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles, require_package
 
 from crosscheck.bench import cases
 from crosscheck.budget import budget
@@ -12,9 +13,8 @@ from crosscheck.compare import compare
 from crosscheck.problem import make_problem
 from crosscheck.testing import describe_failure
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 TINY = cases.CASES[0]
 SMALL = cases.CASES[1]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 from crosscheck.bench import gradcheck
 from crosscheck.problem import make_problem
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
+require_oracles("torch", "jax")
 
 
 def _problem():

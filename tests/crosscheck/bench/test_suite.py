@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from required import require_oracles, require_package
 
 from crosscheck import bench
 from crosscheck.bench import cases, markdown
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 TINY = bench.CASES[0]
 

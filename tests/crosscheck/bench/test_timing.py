@@ -4,13 +4,12 @@ measured, never how fast anything is."""
 
 from __future__ import annotations
 
-import pytest
+from required import require_oracles, require_package
 
 from crosscheck.bench import cases, timing
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 TINY = cases.CASES[0]
 SMALL = cases.CASES[1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
+from required import require_oracle
 
 from crosscheck import spec
 from crosscheck.budget import C_F, calibrate, ulps
@@ -111,10 +112,7 @@ def test_the_softmax_corner_needs_the_log_s_charge() -> None:
     """At the float64 corner torch's delta (through log_softmax) is off by more than
     1000 u h: beyond the shift's charge |z - max z| + (N_L + 1) + 3 N_L (with C = 3) by
     far, within it once h |log s| is charged too (C = 0 suffices)."""
-    from crosscheck.oracles import torch_autograd
-
-    if not torch_autograd.available()[0]:
-        pytest.skip("torch unavailable")
+    torch_autograd = require_oracle("torch")
     Z, Y = (np.array([x]) for x in CORNERS[0])
     hi, lo = calibrate.exact_softmax_delta(Z, Y)
     got = calibrate.output_deltas(torch_autograd.gradients, 1, "softmax_log_likelihood", Z, Y,

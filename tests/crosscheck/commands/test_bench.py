@@ -3,13 +3,12 @@ files; an unknown case exits 2."""
 
 from __future__ import annotations
 
-import pytest
+from required import require_oracles, require_package
 
 from crosscheck import cli
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
-pytest.importorskip("threadpoolctl")
+require_oracles("torch", "jax")
+require_package("threadpoolctl")
 
 
 def test_cli_quick(tmp_path, capsys) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from required import require_oracles
 
 from crosscheck import cli
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 
 def test_the_command_writes_the_report(tmp_path, capsys):

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from required import require_oracles
 
 from crosscheck import cli
 from crosscheck import trajectory as T
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
+require_oracles("torch", "jax")
 
 N_STEPS = 20
 """Steps of the runs: those of the first-steps checks, whose jitted jax loops are reused."""

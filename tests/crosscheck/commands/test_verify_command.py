@@ -11,11 +11,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from required import require_oracles
 
 from crosscheck import cli
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 
 def _run_cli(argv, capsys) -> tuple[int, str, str]:

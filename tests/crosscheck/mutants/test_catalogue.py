@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -24,8 +25,7 @@ from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import make_problem
 from crosscheck.verdict import check
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 REPORTS = Path(__file__).resolve().parents[3] / "reports"
 SIGNATURE = ["weights", "X", "Y", "activations", "cost"]

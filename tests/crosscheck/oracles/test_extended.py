@@ -36,9 +36,7 @@ AGREEMENT = 0.01
 """The largest |extended - mpmath| allowed, as a fraction of the float64 budget K u S."""
 
 PATHS = extended.PATHS
-needs_mpmath = pytest.mark.skipif(
-    not mpmath_reference.available()[0], reason=mpmath_reference.available()[1]
-)
+needs_mpmath = pytest.mark.oracles("mpmath")  # tests/conftest.py: skip, or fail in CI
 _HYPOTHESIS = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from required import require_oracle
 
 from crosscheck import strategies
 from crosscheck.budget import budget
@@ -28,9 +29,7 @@ from crosscheck.problem import Problem, make_problem
 from crosscheck.testing import describe_failure
 from handprop import init_weights
 
-pytestmark = pytest.mark.skipif(
-    not jax_grad.available()[0], reason=f"jax unavailable: {jax_grad.available()[1]}"
-)
+pytestmark = pytest.mark.oracles("jax")  # tests/conftest.py: skip, or fail in CI
 
 FEW = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -147,8 +146,7 @@ def test_a_problem_beyond_the_limits_takes_the_exact_path_and_is_right() -> None
     problem = make_problem(weights, X, Y, ("tanh", "sigmoid"), "log_likelihood")
     assert jax_grad.pad(problem) is None
     got = jax_grad.gradients(problem)
-    if not torch_autograd.available()[0]:
-        pytest.skip("torch unavailable for the reference")
+    require_oracle("torch")  # the reference
     comparison = compare(got, torch_autograd.gradients(problem), budget(problem))
     assert comparison.passed, describe_failure(
         comparison, problem, candidate_name="jax", reference_name="torch"

@@ -114,10 +114,31 @@ def test_plugin_session_finish_merges_worker_parts(examples, tmp_path, monkeypat
 
 
 def test_plugin_record_is_a_no_op_without_the_option(monkeypatch) -> None:
-    from crosscheck import pytest_plugin
+    """Without --crosscheck-report (no recorder, or one not recording) a judgement is not
+    recorded; with a recording one, it is, once."""
+    import types
 
+    from fakes import exact, one_unit_problem
+
+    from crosscheck import pytest_plugin
+    from crosscheck.budget import budget
+    from crosscheck.judge import Reference, judge
+
+    problem = one_unit_problem()
+    verdict = judge(exact(problem), Reference("fake", "peer", exact(problem), None, None),
+                    budget(problem))
+    added = []
+    recorder = types.SimpleNamespace(recording=False, outcomes=[], current="tests/x.py::t",
+                                     add=lambda o, p: added.append((o, p)))
     monkeypatch.setattr(pytest_plugin, "_recorder", None)
-    pytest_plugin.record("handprop", "torch", None, None)  # would raise if it did anything
+    pytest_plugin.record("handprop", "torch", problem, verdict)
+    monkeypatch.setattr(pytest_plugin, "_recorder", recorder)
+    pytest_plugin.record("handprop", "torch", problem, verdict)
+    assert added == []
+    recorder.recording = True
+    pytest_plugin.record("handprop", "torch", problem, verdict)
+    assert [p for _, p in added] == [problem]
+    assert added[0][0].oracle == "torch"
 
 
 _USER_TEST = """

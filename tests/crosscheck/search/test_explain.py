@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -15,8 +15,7 @@ from crosscheck.search.explain import reproduction_call, reproduction_command
 from crosscheck.search.files import result_dict, result_json
 from crosscheck.verdict import check
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 
 def test_cli_failure_prints_a_counterexample_and_a_reproduction(capsys, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -17,8 +18,7 @@ from crosscheck.search.cells import cell_status, matrix_markdown, matrix_text
 from crosscheck.search.files import result_dict
 from crosscheck.search.schedule import cell_schedule
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 FAST = dict(max_examples=30)
 

@@ -14,6 +14,7 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -25,8 +26,7 @@ from crosscheck.search.shrink import _first_layer_output, reduce_counterexample
 from crosscheck.strategies import problems
 from crosscheck.verdict import check
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 MINIMAL = {
     # needs a hidden layer; nothing else

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 from crosscheck import cli
 from crosscheck.errors import UsageError
 from crosscheck.search import load_target
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 
 def _write(tmp_path: Path, name: str, body: str) -> Path:

@@ -17,6 +17,7 @@ import types
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import crosscheck
 import handprop
@@ -30,11 +31,12 @@ from crosscheck.spec import ACTIVATION_ORDER, COST_ORDER
 from crosscheck.verdict import check, check_with, oracle_modules
 from handprop.activations import ELEMENTWISE
 
-pytest.importorskip("torch")
-pytest.importorskip("mpmath")
+require_oracles("torch", "mpmath")
 
 FAST = dict(max_examples=40)
 """A short search for the fast profile (about 1-2 s); the slow tests use the default."""
+WORST_RATIO_FLOOR = 0.01
+"""The worst budget ratio a correct handprop must reach in a FAST search."""
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -146,7 +148,9 @@ def test_handprop_passes(seed):
     result = crosscheck.verify(handprop.gradients, seed=seed, **FAST)
     assert result.passed, format_result(result)
     assert result.examples == FAST["max_examples"]
-    assert 0 < result.worst_ratio < 1
+    # The budget is not loose: some example comes within WORST_RATIO_FLOOR of it (observed
+    # 0.047-0.073 over seeds 0-5; a budget 5x too loose fails here).
+    assert WORST_RATIO_FLOOR < result.worst_ratio < 1
     assert result.counterexample is None and result.examples_until_caught is None
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 from crosscheck.trajectory import divergence as D
 from crosscheck.trajectory import nets, runners
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
+require_oracles("torch", "jax")
 
 N_STEPS = 20
 """Length of the first-steps checks."""

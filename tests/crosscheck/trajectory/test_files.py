@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from required import require_oracles
 
 from crosscheck import cli
 from crosscheck.trajectory import build, files, nets, runners
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
+require_oracles("torch", "jax")
 
 N_STEPS = 20
 """Steps of the runs: those of the first-steps checks, whose jitted jax loops are reused."""

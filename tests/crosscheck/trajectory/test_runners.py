@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from required import require_oracles
 
 import handprop
 from crosscheck import oracles
@@ -20,8 +21,7 @@ from crosscheck.testing import describe_failure
 from crosscheck.trajectory import build, nets, runners
 from crosscheck.trajectory import divergence as D
 
-pytest.importorskip("torch")
-pytest.importorskip("jax")
+require_oracles("torch", "jax")
 
 N_STEPS = 20
 """Length of the first-steps checks."""
