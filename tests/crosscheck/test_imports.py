@@ -8,6 +8,7 @@ out: they never run.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -82,8 +83,10 @@ def _imports(path: Path, module: str) -> set[str]:
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
-    """crosscheck module -> the crosscheck modules it imports, plus "handprop" if it does."""
+    """crosscheck module -> the crosscheck modules it imports, plus "handprop" if it does
+    (read once per test process: the tests only read it)."""
     paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in paths.items():

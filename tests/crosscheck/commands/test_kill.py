@@ -5,7 +5,9 @@ previous run or every file of the new one, never a mix, and no temporary file.
 The child (``tests/support/report_child.py``: the real command, with the evaluation and
 plots faked so that a run takes a second) kills itself right after its k-th file-system
 step, for every k from the first step to past the last; a slow test also kills it after a
-range of delays from outside.
+range of delays from outside. Each run of the first test is a new process forked from one
+started child (``report_child.py --serve``), so the interpreter starts and imports once,
+not once per step.
 """
 
 from __future__ import annotations
@@ -37,6 +39,40 @@ def _child(out: Path, seed: int, **env: str) -> subprocess.Popen:
     )
 
 
+class _Server:
+    """One ``report_child.py --serve``: each :meth:`run` is a forked process."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(CHILD), "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"},
+        )
+
+    def run(self, out: Path, seed: int, kill_at: int = 0) -> tuple[int, str]:
+        """The forked report's exit status (negative: killed by that signal), its stderr."""
+        argv = ["--examples", "3", "--seed", str(seed), "--out", str(out)]
+        self.proc.stdin.write(json.dumps({"argv": argv, "kill_at": kill_at}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, f"the server died ({self.proc.poll()})"
+        answer = json.loads(line)
+        return answer["status"], answer["err"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        status = self.proc.wait(timeout=120)
+        self.proc.stdout.close()
+        assert status == 0, status
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = _Server()
+    yield s
+    s.close()
+
+
 def _finish(proc: subprocess.Popen) -> tuple[int, str]:
     """The child's exit status (negative: killed by that signal) and its stderr."""
     _, err = proc.communicate(timeout=120)
@@ -48,12 +84,12 @@ def _files(d: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
+def runs(tmp_path_factory, server) -> dict[str, Path]:
     """Two complete runs (seeds 1 and 2) in their own directories."""
     out = {}
     for name, seed in (("old", 1), ("new", 2)):
         d = tmp_path_factory.mktemp(name)
-        status, err = _finish(_child(d, seed))
+        status, err = server.run(d, seed)
         assert status in (0, 3), err
         out[name] = d
     assert _files(out["old"]) != _files(out["new"])
@@ -74,12 +110,13 @@ def _which_run(d: Path, runs: dict[str, Path]) -> str:
     return matches[0]
 
 
-def test_a_kill_after_any_file_system_step_leaves_one_whole_run(runs, tmp_path) -> None:
+def test_a_kill_after_any_file_system_step_leaves_one_whole_run(runs, server,
+                                                                tmp_path) -> None:
     seen = []
     for k in range(1, 60):
         d = tmp_path / f"k{k}"
         shutil.copytree(runs["old"], d)
-        status, err = _finish(_child(d, 2, CROSSCHECK_KILL_AT=str(k)))
+        status, err = server.run(d, 2, kill_at=k)
         if status != -signal.SIGKILL:  # k is past the last step: the run completed
             assert status in (0, 3), err
             assert _which_run(d, runs) == "new"

@@ -2,7 +2,8 @@
 function in its convention with a one-line description, importable from the package
 (the state and layout bugs of issue 12 among them); its correct
 base (``textbook``) agrees with handprop; every mutant is really wrong and ``verify``
-with default options catches it (the full catalogue is slow); the committed
+with default options catches it, shrinking the bugs of ``MINIMAL`` to the smallest
+problem they allow (the full catalogue over more seeds is slow); the committed
 ``reports/mutants.json`` covers the current catalogue.
 """
 
@@ -23,6 +24,8 @@ from crosscheck import mutants
 from crosscheck.budget import budget
 from crosscheck.judge import judge, reference, run_candidate
 from crosscheck.problem import make_problem
+from crosscheck.search import format_result
+from crosscheck.search.result import DEFAULT_MAX_EXAMPLES
 from crosscheck.verdict import check
 
 require_oracles("torch", "mpmath")
@@ -86,13 +89,51 @@ def test_textbook_passes_verify():
     assert crosscheck.verify(mutants.textbook, max_examples=40, seed=11).passed
 
 
+MINIMAL = {
+    # needs a hidden layer; nothing else
+    "missing_hidden_fprime": lambda p: p.depth == 2 and p.sizes == (1, 1, 1) and p.P == 1,
+    # needs P >= 2; nothing else
+    "bias_gradient_averaged": lambda p: p.sizes == (1, 1) and p.P == 2,
+    # needs a square, non-1x1 matrix in the backward pass: w^1 of shape (3, 2)
+    "transposed_backward_weights": lambda p: p.sizes == (1, 2, 2) and p.P == 1,
+    # needs N_L >= 2
+    "output_deltas_summed": lambda p: p.sizes == (1, 2) and p.P == 1,
+    # needs a sigmoid at saturation: one unit is enough
+    "sigmoid_derivative_clipped": lambda p: p.sizes == (1, 1) and p.dtype == np.float64,
+    # an error only at depth 3 is shrunk to depth 3
+    "last_hidden_derivative_reused": lambda p: p.depth == 3,
+}
+"""The smallest counterexample a bug allows (crosscheck.search.shrink), for the bugs
+whose smallest one is known."""
+
+
 @pytest.mark.parametrize("name", list(mutants.MUTANTS))
 def test_every_mutant_is_caught_at_the_default_budget(name):
-    """verify with default options (200 examples, seed 0) catches every mutant."""
+    """verify with default options (200 examples, seed 0) catches every mutant, on a
+    counterexample that handprop passes; a layout bug in its convention, named in the
+    text (these were test_real_code.py's); for the bugs of MINIMAL, shrunk to the
+    smallest problem the bug allows (the same search: verify always shrinks)."""
     m = mutants.MUTANTS[name]
     result = crosscheck.verify(m.function, **m.options)
     assert not result.passed, f"{name}: {m.description} was not caught"
-    assert check(handprop.gradients, result.counterexample.problem).passed
+    cx = result.counterexample
+    assert check(handprop.gradients, cx.problem).passed
+    if m.options:  # a layout bug: caught in its convention, which the text names
+        assert result.status == "fail", format_result(result)
+        text = format_result(result)
+        assert "the function's convention: layout separate" in text
+        assert "layout=" in text.split("rerun the search:")[1]
+    if name not in MINIMAL:
+        return
+    assert m.options == {}
+    assert MINIMAL[name](cx.problem), f"{name}: not minimal: {cx.problem.describe()}"
+    assert result.examples_until_caught == result.examples <= DEFAULT_MAX_EXAMPLES
+    if cx.kind == "discrepancy":
+        assert cx.failing_records(), "a discrepancy without a failing record"
+        assert len(cx.outcome.oracles) == 2, "the discrepancy was not confirmed"
+    # the counterexample really fails, on its own, with the same verdict
+    assert check(m.function, cx.problem).status == "fail"
+    assert check(handprop.gradients, cx.problem).status == "pass"
 
 
 @pytest.mark.slow

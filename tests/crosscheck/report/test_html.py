@@ -11,9 +11,11 @@ import base64
 import re
 
 import numpy as np
+import pytest
 from report_helpers import build as _build
 from report_helpers import outcome as _outcome
 
+from crosscheck.report import html as report_html
 from crosscheck.report.html import html
 from crosscheck.report.markdown import markdown
 from crosscheck.report.records import PAIRS
@@ -34,6 +36,15 @@ def _outcomes(n: int = 20):
     ]
 
 
+@pytest.fixture
+def tiny_plots(monkeypatch):
+    """The three plots as one-pixel PNGs, for the tests that are not about the plots
+    (drawing them takes seconds; test_html_is_self_contained_with_its_plots... and
+    test_html_survives_all_zero_ratios draw the real ones)."""
+    monkeypatch.setattr(report_html, "plots", lambda report, outcomes: {
+        "ratios": _TINY_PNG, "depth_width": _TINY_PNG, "heatmap": _TINY_PNG})
+
+
 def test_html_is_self_contained_with_its_plots_and_every_table() -> None:
     outs = _outcomes()
     rep = _build(outs)
@@ -48,7 +59,7 @@ def test_html_is_self_contained_with_its_plots_and_every_table() -> None:
     assert page.count("<table class='sortable'>") == len(separators) >= 9
 
 
-def test_banner_toc_verdicts_and_run_details() -> None:
+def test_banner_toc_verdicts_and_run_details(tiny_plots) -> None:
     outs = _outcomes(6)
     outs.append(_outcome(99, "handprop", "torch", ratios=(3.0, 0.1)))  # a FAIL
     rep = _build(outs)
@@ -68,7 +79,7 @@ def test_banner_toc_verdicts_and_run_details() -> None:
     assert "class='v-pass'" in page
 
 
-def test_worst_cases_expand_with_their_reproduction() -> None:
+def test_worst_cases_expand_with_their_reproduction(tiny_plots) -> None:
     outs = _outcomes(4)
     code = {i: f"problem = 'rebuilt {i}'" for i in range(4)}
     from report_helpers import build_with_code
@@ -82,7 +93,7 @@ def test_worst_cases_expand_with_their_reproduction() -> None:
     assert "judge(grads, reference(" in first and "repro " in first
 
 
-def test_trajectory_figure_is_embedded_and_md_links_are_not_followed() -> None:
+def test_trajectory_figure_is_embedded_and_md_links_are_not_followed(tiny_plots) -> None:
     outs = _outcomes(2)
     section = {"file": "trajectory.json", "steps": 5, "nets": []}
     rep = _build(outs, trajectory=section)

@@ -1,7 +1,9 @@
 """Shrinking (crosscheck.search.shrink): a failure is reduced to the smallest problem
 the bug allows, keeping its kind, and the reductions compute what the network computes.
 
-* realistic bugs are shrunk to the smallest architecture the bug allows;
+* realistic bugs are shrunk to the smallest architecture the bug allows (checked in
+  tests/crosscheck/mutants/test_catalogue.py, on the same ``verify`` run that checks that
+  the bug is caught: one search per mutant);
 * :func:`reduce_counterexample` keeps an error an error and a discrepancy a discrepancy;
 * "fed layer 1's output as the input" feeds exactly handprop's forward pass (eq. 1),
   computed from crosscheck's own formulas.
@@ -16,52 +18,15 @@ import pytest
 from hypothesis import given, settings
 from required import require_oracles
 
-import crosscheck
 import handprop
 from crosscheck import mutants
 from crosscheck.options import problem_space
 from crosscheck.problem import make_problem
-from crosscheck.search.result import DEFAULT_MAX_EXAMPLES
 from crosscheck.search.shrink import _first_layer_output, reduce_counterexample
 from crosscheck.strategies import problems
 from crosscheck.verdict import check
 
 require_oracles("torch", "mpmath")
-
-MINIMAL = {
-    # needs a hidden layer; nothing else
-    "missing_hidden_fprime": lambda p: p.depth == 2 and p.sizes == (1, 1, 1) and p.P == 1,
-    # needs P >= 2; nothing else
-    "bias_gradient_averaged": lambda p: p.sizes == (1, 1) and p.P == 2,
-    # needs a square, non-1x1 matrix in the backward pass: w^1 of shape (3, 2)
-    "transposed_backward_weights": lambda p: p.sizes == (1, 2, 2) and p.P == 1,
-    # needs N_L >= 2
-    "output_deltas_summed": lambda p: p.sizes == (1, 2) and p.P == 1,
-    # needs a sigmoid at saturation: one unit is enough
-    "sigmoid_derivative_clipped": lambda p: p.sizes == (1, 1) and p.dtype == np.float64,
-}
-
-
-@pytest.mark.parametrize("name", list(MINIMAL))
-def test_mutants_are_caught_with_a_minimal_counterexample(name):
-    result = crosscheck.verify(mutants.MUTANTS[name].function)
-    assert not result.passed, f"{name} was not caught"
-    cx = result.counterexample
-    assert MINIMAL[name](cx.problem), f"{name}: not minimal: {cx.problem.describe()}"
-    assert result.examples_until_caught == result.examples <= DEFAULT_MAX_EXAMPLES
-    if cx.kind == "discrepancy":
-        assert cx.failing_records(), "a discrepancy without a failing record"
-        assert len(cx.outcome.oracles) == 2, "the discrepancy was not confirmed"
-    # the counterexample really fails, on its own, with the same verdict
-    assert check(mutants.MUTANTS[name].function, cx.problem).status == "fail"
-    assert check(handprop.gradients, cx.problem).status == "pass"
-
-
-def test_an_error_only_at_depth_3_is_shrunk_to_depth_3():
-    result = crosscheck.verify(mutants.last_hidden_derivative_reused)
-    cx = result.counterexample
-    assert cx is not None and cx.problem.depth == 3, cx.problem.describe()
-
 
 def _still_fails(fn):
     def still_fails(p):

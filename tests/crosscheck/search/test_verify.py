@@ -4,7 +4,7 @@ balanced.
 
 * correct implementations (handprop, the loop-by-loop literal one, a float64-inside one,
   one summing examples in reverse order) pass for several seeds;
-* realistic bugs are caught (their minimality: test_shrink.py);
+* realistic bugs are caught (their minimality: ../mutants/test_catalogue.py);
 * a discrepancy is only declared when a second oracle agrees (a wrong oracle is
   "disputed", never blamed on the candidate);
 * bad options raise :class:`~crosscheck.errors.UsageError`;
