@@ -243,13 +243,15 @@ def _check_with(
     guard: Guard,
 ) -> CheckResult:
     b = budget(problem)
-    other = problem.mirrored()
-    decoy = _run(fn, other, guard) if guard.state_checks else None
-    first = _run(fn, problem, guard)
+    with guard.session():  # the function's random generators installed once for its calls
+        decoy = _run(fn, problem.mirrored(), guard) if guard.state_checks else None
+        first = _run(fn, problem, guard)
+        again = None
+        if guard.state_checks and first.grads is not None:
+            again = _run(fn, problem, guard)
     if first.kind == "unsupported":
         note = f"unsupported: {first.error}"
         return CheckResult("skipped", None, (), note, unsupported=first.error)
-    again = _run(fn, problem, guard) if guard.state_checks and first.grads is not None else None
     flags = ("global random",) if any(r and r.random_used for r in (decoy, first, again)) else ()
     if first.error is not None:
         return CheckResult("fail", first.error, (), traceback=first.traceback, flags=flags)
