@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from crosscheck.choices import DEFAULT_TIMEOUT
 from crosscheck.compare import layout_error
 from crosscheck.conventions import CANONICAL, Convention
 from crosscheck.errors import Unsupported
@@ -39,8 +40,6 @@ from crosscheck.problem import Problem
 
 __all__ = ["DEFAULT_TIMEOUT", "GlobalRandom", "Guard", "Run", "run"]
 
-DEFAULT_TIMEOUT = 60.0
-"""Seconds one call of the function may take (``crosscheck verify --timeout``)."""
 
 MAX_FRAMES = 12
 """Frames of the function's own traceback kept (the innermost ones)."""

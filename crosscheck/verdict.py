@@ -35,6 +35,7 @@ import numpy as np
 from crosscheck import observe
 from crosscheck import oracles as _oracles
 from crosscheck.budget import Budget, budget
+from crosscheck.choices import CONFIRM_ORDER, ORACLE_ORDER
 from crosscheck.conventions import Convention, check_signature, convention, convention_of
 from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.formatting import fmt
@@ -53,14 +54,6 @@ __all__ = [
     "oracle_modules",
 ]
 
-ORACLE_ORDER: tuple[str, ...] = ("torch", "jax", "mpmath", "finite_differences")
-"""The judging oracle by default: the first available one that answers (fast peers
-first: they compute in the problem's dtype)."""
-
-CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "extended", "torch", "jax", "finite_differences")
-"""Who confirms a discrepancy: the first available one, other than the judge, that
-answers (the truths first: mpmath where it fits, the extended-precision oracle at every
-size; both exact to float64 and independent of every framework)."""
 
 SHARPER_WORK = 20_000_000_000
 """Work cap (multiply-adds) of the sharper budget an inconclusive pass is judged again
