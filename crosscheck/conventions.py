@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS
 from crosscheck.compare import layout_error
 from crosscheck.errors import UsageError
 from crosscheck.problem import Problem, make_problem
@@ -44,10 +45,6 @@ __all__ = [
     "convention_of",
 ]
 
-LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in")
-EXAMPLES_AS: tuple[str, ...] = ("rows", "columns")
-REDUCTIONS: tuple[str, ...] = ("sum", "mean", "mean-all")
-BIAS_SHAPES: tuple[str, ...] = ("vector", "column", "row")
 
 
 class Convention(NamedTuple):

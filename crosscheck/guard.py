@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from crosscheck.choices import DEFAULT_TIMEOUT
 from crosscheck.compare import layout_error
 from crosscheck.conventions import CANONICAL, Convention
 from crosscheck.errors import Unsupported
@@ -39,8 +40,6 @@ from crosscheck.problem import Problem
 
 __all__ = ["DEFAULT_TIMEOUT", "GlobalRandom", "Guard", "Run", "run"]
 
-DEFAULT_TIMEOUT = 60.0
-"""Seconds one call of the function may take (``crosscheck verify --timeout``)."""
 
 MAX_FRAMES = 12
 """Frames of the function's own traceback kept (the innermost ones)."""
@@ -59,26 +58,49 @@ class GlobalRandom:
     def __init__(self, seed: int = 0) -> None:
         self.python = random.Random(seed).getstate()
         self.numpy = np.random.RandomState(seed & 0xFFFFFFFF).get_state()
+        self._depth = 0
+        self._session: list[str] = []
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[list[str]]:
         """Inside, the global generators are the function's; the yielded list gets the
-        names of those it drew from."""
+        names of those it drew from (inside this block, nested ones included).
+
+        Nested inside another ``installed()`` of the same generators (several calls in a
+        row: :meth:`Guard.session`), the generators are already the function's: only
+        whether this call drew is recorded (two state reads instead of four reads and
+        four writes)."""
         used: list[str] = []
+        if self._depth:
+            self._depth += 1
+            try:
+                yield used
+            finally:
+                self._depth -= 1
+                self._record(used)
+                self._session.extend(u for u in used if u not in self._session)
+            return
         outer_python, outer_numpy = random.getstate(), np.random.get_state()  # noqa: NPY002
         random.setstate(self.python)
         np.random.set_state(self.numpy)  # noqa: NPY002
+        self._depth, self._session = 1, used
         try:
             yield used
         finally:
-            now_python, now_numpy = random.getstate(), np.random.get_state()  # noqa: NPY002
-            if now_python != self.python:
-                used.append("random")
-            if not _same_numpy_state(now_numpy, self.numpy):
-                used.append("numpy.random")
-            self.python, self.numpy = now_python, now_numpy
+            self._depth = 0
+            self._record(used)
             random.setstate(outer_python)
             np.random.set_state(outer_numpy)  # noqa: NPY002
+
+    def _record(self, used: list[str]) -> None:
+        """Append to ``used`` the generators drawn from since the states were last kept,
+        and keep the current ones (the function's)."""
+        now_python, now_numpy = random.getstate(), np.random.get_state()  # noqa: NPY002
+        if now_python != self.python and "random" not in used:
+            used.append("random")
+        if not _same_numpy_state(now_numpy, self.numpy) and "numpy.random" not in used:
+            used.append("numpy.random")
+        self.python, self.numpy = now_python, now_numpy
 
 
 def _same_numpy_state(a: tuple, b: tuple) -> bool:
@@ -98,6 +120,12 @@ class Guard(NamedTuple):
     timeout: float | None = None
     state_checks: bool = False
     randomness: GlobalRandom | None = None
+
+    def session(self) -> contextlib.AbstractContextManager[list[str]]:
+        """Several :func:`run` s in a row (a problem's state checks) with the function's
+        global random generators installed once around them all; each run still records
+        whether it drew from them. The yielded list names those drawn from inside."""
+        return (self.randomness or _DEFAULT_RANDOM).installed()
 
 
 class Run(NamedTuple):

@@ -14,6 +14,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from crosscheck import spec, validation
+from crosscheck.choices import (
+    BASE_REGIMES,
+    LABEL_KINDS,
+    REGIMES,
+    SIZE_PROFILES,
+    SizeProfile,
+)
 from crosscheck.errors import UsageError
 
 __all__ = [
@@ -28,50 +35,11 @@ __all__ = [
     "problem_space",
 ]
 
-BASE_REGIMES: tuple[str, ...] = ("typical", "small", "saturating")
-"""The per-layer weight regimes."""
-
-REGIMES: tuple[str, ...] = (*BASE_REGIMES, "mixed")
-"""Weight regimes a problem can be drawn in; ``"mixed"`` draws one base regime per layer."""
-
 SATURATING_Z = 25.0
 """Typical |z| of a unit in the ``"saturating"`` regime (inputs of size ~1)."""
 
-LABEL_KINDS: dict[str, tuple[str, ...]] = {
-    "unit": ("binary", "soft"),
-    "any": ("typical", "large"),
-    "nonnegative": ("one_hot", "soft"),
-}
-"""Kinds of labels Y for each label rule of :data:`crosscheck.spec.COSTS`: ``binary``
-{0, 1} and ``soft`` [0, 1] for the sigmoid costs; ``typical`` [-1, 1] and ``large``
-(up to 100 in size) for squared_error; ``one_hot`` rows and ``soft`` rows of values in
-[0, 1] (not normalised) for the softmax costs."""
-
 _ALL_LABEL_KINDS: tuple[str, ...] = ("binary", "one_hot", "soft", "typical", "large")
 
-
-class SizeProfile(NamedTuple):
-    """Ranges of sizes drawn: (smallest, largest) depth L, hidden width, outputs N_L,
-    inputs Q, examples P; ``log``: log-uniform draws (else Hypothesis's integers, which
-    favour the small end); ``examples``: the problems a search judges by default."""
-
-    depth: tuple[int, int]
-    width: tuple[int, int]
-    outputs: tuple[int, int]
-    q: tuple[int, int]
-    p: tuple[int, int]
-    log: bool
-    examples: int
-
-
-SIZE_PROFILES: dict[str, SizeProfile] = {
-    "gate": SizeProfile((1, 5), (1, 8), (1, 8), (1, 8), (1, 16), False, 200),
-    "medium": SizeProfile((1, 4), (8, 128), (1, 32), (4, 64), (16, 512), True, 50),
-    "large": SizeProfile((2, 3), (64, 1024), (1, 64), (16, 256), (256, 4096), True, 10),
-}
-"""``crosscheck verify --sizes``: ``gate`` (the default, the gate's small problems),
-``medium`` and ``large`` (sizes users train at; large arrays get their values from a
-seeded NumPy generator: docs/verify.md, "Large problems")."""
 
 DEFAULTS: dict[str, Any] = {
     "activations": None,

@@ -35,6 +35,7 @@ import numpy as np
 from crosscheck import observe
 from crosscheck import oracles as _oracles
 from crosscheck.budget import Budget, budget
+from crosscheck.choices import CONFIRM_ORDER, ORACLE_ORDER
 from crosscheck.conventions import Convention, check_signature, convention, convention_of
 from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.formatting import fmt
@@ -53,14 +54,6 @@ __all__ = [
     "oracle_modules",
 ]
 
-ORACLE_ORDER: tuple[str, ...] = ("torch", "jax", "mpmath", "finite_differences")
-"""The judging oracle by default: the first available one that answers (fast peers
-first: they compute in the problem's dtype)."""
-
-CONFIRM_ORDER: tuple[str, ...] = ("mpmath", "extended", "torch", "jax", "finite_differences")
-"""Who confirms a discrepancy: the first available one, other than the judge, that
-answers (the truths first: mpmath where it fits, the extended-precision oracle at every
-size; both exact to float64 and independent of every framework)."""
 
 SHARPER_WORK = 20_000_000_000
 """Work cap (multiply-adds) of the sharper budget an inconclusive pass is judged again
@@ -243,13 +236,15 @@ def _check_with(
     guard: Guard,
 ) -> CheckResult:
     b = budget(problem)
-    other = problem.mirrored()
-    decoy = _run(fn, other, guard) if guard.state_checks else None
-    first = _run(fn, problem, guard)
+    with guard.session():  # the function's random generators installed once for its calls
+        decoy = _run(fn, problem.mirrored(), guard) if guard.state_checks else None
+        first = _run(fn, problem, guard)
+        again = None
+        if guard.state_checks and first.grads is not None:
+            again = _run(fn, problem, guard)
     if first.kind == "unsupported":
         note = f"unsupported: {first.error}"
         return CheckResult("skipped", None, (), note, unsupported=first.error)
-    again = _run(fn, problem, guard) if guard.state_checks and first.grads is not None else None
     flags = ("global random",) if any(r and r.random_used for r in (decoy, first, again)) else ()
     if first.error is not None:
         return CheckResult("fail", first.error, (), traceback=first.traceback, flags=flags)

@@ -13,6 +13,15 @@
   the candidate, ``handprop.gradients`` (the seed's C of eq. 2 and its dC/dw^l of eq. 9):
   how a torch user would check a hand-written backprop.
 
+verify runs as shipped: every check it makes on every problem (the mirrored decoy call
+and the same inputs twice through the guard, with its copies, mutation check, timeout and
+the function's own random generators; the judge, the sharper budget of an inconclusive
+pass, a confirming oracle on any discrepancy; Hypothesis's shrinking would follow a
+failure, which handprop gives none). Its search runs torch on one thread at these sizes
+(:data:`crosscheck.search.run.ONE_THREAD_BELOW`), so gradcheck gets the same: its torch
+ops run on one thread too (measured side by side on a loaded machine, gradcheck is no
+slower on one thread than on two).
+
 Rounds alternate the two (a verify run with a new seed, then gradcheck on its problems),
 so background load falls on both; the ratio is taken per round. torch is imported
 lazily.
@@ -20,12 +29,16 @@ lazily.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["gradcheck_problem", "measure"]
+__all__ = ["GRADCHECK_THREADS", "gradcheck_problem", "measure"]
+
+GRADCHECK_THREADS = 1
+"""torch's threads while gradcheck runs: what verify's search gives torch at these sizes."""
 
 _FUNCTION: list[Any] = []  # the autograd.Function, made on first use (torch is lazy)
 
@@ -123,9 +136,10 @@ def measure(
     problems = failures = 0
     for r in range(rounds):
         seconds, count, judged = _verify_round(examples, seed + r)
-        t0 = time.perf_counter()
-        failed = sum(not gradcheck_problem(p) for p in judged)
-        gc_seconds = time.perf_counter() - t0
+        with _torch_threads(GRADCHECK_THREADS):
+            t0 = time.perf_counter()
+            failed = sum(not gradcheck_problem(p) for p in judged)
+            gc_seconds = time.perf_counter() - t0
         if not count or not judged:
             continue
         verify_per.append(seconds / count)
@@ -142,5 +156,18 @@ def measure(
         "rounds": len(ratios),
         "problems": problems,
         "gradcheck_failures": failures,
+        "gradcheck_torch_threads": GRADCHECK_THREADS,
         "dtype": "float64",
     }
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

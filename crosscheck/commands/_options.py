@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from crosscheck import validation
 from crosscheck.errors import UsageError
 
 __all__ = ["add_dtypes_option"]
@@ -12,6 +11,8 @@ __all__ = ["add_dtypes_option"]
 
 def _dtype_list(text: str) -> list[str]:
     """``--dtypes``: float32 and/or float64, comma-separated; the names, float64 first."""
+    from crosscheck import validation  # NumPy: only when the option is given (--help stays fast)
+
     try:
         chosen = validation.dtypes(text)
     except UsageError as exc:

@@ -10,14 +10,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crosscheck import oracles
-from crosscheck.commands._live import LiveLine
+# only the choices at import: `crosscheck verify --help` imports no NumPy (issue 14)
+from crosscheck.choices import (
+    BIAS_SHAPES,
+    DEFAULT_TIMEOUT,
+    EXAMPLES_AS,
+    LABEL_KINDS,
+    LAYOUTS,
+    ORACLE_NAMES,
+    ORACLE_ORDER,
+    REDUCTIONS,
+    REGIMES,
+    SIZE_PROFILES,
+)
 from crosscheck.commands._options import add_dtypes_option
-from crosscheck.conventions import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS
 from crosscheck.errors import TargetTimeout, UsageError
-from crosscheck.guard import DEFAULT_TIMEOUT
-from crosscheck.options import LABEL_KINDS, REGIMES, SIZE_PROFILES
-from crosscheck.verdict import ORACLE_ORDER
 
 __all__ = ["EXIT", "configure", "run"]
 
@@ -146,7 +153,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run_.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
     run_.add_argument(
         "--oracle",
-        choices=list(oracles.ORACLES),
+        choices=list(ORACLE_NAMES),
         help="the judging oracle (default: the best available: " + ", ".join(ORACLE_ORDER) + ")",
     )
     run_.add_argument(
@@ -179,6 +186,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``crosscheck verify``; the exit status is :data:`EXIT`'s."""
+    from crosscheck.commands._live import LiveLine
     from crosscheck.search import format_result, load_target, verify, write_report
     from crosscheck.search.explain import header_lines
 

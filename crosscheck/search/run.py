@@ -4,8 +4,10 @@ failure shrunk by Hypothesis, reduced by :mod:`.shrink` and weighed by :mod:`.se
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -206,7 +208,7 @@ def verify(
     shrink_time = reduce_time = 0.0
     failures: list[Counterexample] = []
     failed_cells: set[str] = set()
-    with without_local_constants():
+    with without_local_constants(), _torch_threads(space):
         for b, stratum in enumerate(strata):
             if keep_going and cell_key(stratum) in failed_cells:
                 continue
@@ -266,6 +268,35 @@ def verify(
         flags=dict(sorted(state.flags.items())),
         convention=conv.describe(),
     )
+
+
+ONE_THREAD_BELOW = 2**14
+"""torch runs on one thread during a search whose largest array (examples P times the
+widest layer, inputs or outputs) has fewer entries than this (the ``gate`` profile: at most
+16 x 8): its intra-op thread pool cannot split such arrays and only adds hand-offs, which
+on a loaded machine cost milliseconds per call (a gate problem's torch gradient: 2.4 ms
+on one thread, 22-48 ms on two, measured side by side with a load average of 12 on 2
+CPUs). The user's setting is restored afterwards."""
+
+
+def _largest_array(space: ProblemSpace) -> int:
+    return space.max_p * max(space.max_width, space.output_range[1], space.max_q)
+
+
+@contextlib.contextmanager
+def _torch_threads(space: ProblemSpace) -> Iterator[None]:
+    """torch on one thread for the search (see :data:`ONE_THREAD_BELOW`), if torch is
+    imported (the oracles import it when asked whether they are available)."""
+    torch = sys.modules.get("torch")
+    if torch is None or _largest_array(space) >= ONE_THREAD_BELOW:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _schedule_regimes(space: ProblemSpace) -> tuple[str, ...]:

@@ -161,6 +161,33 @@ def test_the_global_random_generators_are_the_functions_own():
     assert run(handprop.gradients, _problem(), guard).random_used == ()
 
 
+def test_a_session_installs_the_generators_once_and_still_records_each_run():
+    """Guard.session (a problem's state checks: several runs in a row): the same numbers
+    as separate runs, each run's own record of what it drew, the caller's state back
+    afterwards."""
+
+    def draws_numpy(weights, X, Y, activations, cost):
+        draws.append(np.random.random())  # noqa: NPY002
+        return handprop.gradients(weights, X, Y, activations, cost)
+
+    draws: list[float] = []
+    apart = Guard(randomness=GlobalRandom(7))
+    separate = [run(f, _problem(), apart).random_used
+                for f in (draws_numpy, handprop.gradients, draws_numpy)]
+    expected, draws = draws, []
+    outer = np.random.get_state()  # noqa: NPY002
+    guard = Guard(randomness=GlobalRandom(7))
+    with guard.session() as used:
+        together = [run(f, _problem(), guard).random_used
+                    for f in (draws_numpy, handprop.gradients, draws_numpy)]
+    assert together == separate == [("numpy.random",), (), ("numpy.random",)]
+    assert draws == expected and used == ["numpy.random"]
+    assert np.array_equal(np.random.get_state()[1], outer[1])  # noqa: NPY002
+    with guard.session() as used:  # the function's state went on from the last session
+        run(draws_numpy, _problem(), guard)
+    assert draws[-1] != draws[0]
+
+
 def test_one_example_at_a_time_is_summed_and_each_call_checked():
     calls = []
     conv = convention(per_example=True)

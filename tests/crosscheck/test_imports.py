@@ -212,3 +212,25 @@ def test_the_facade_lists_what_users_call() -> None:
     assert issubclass(crosscheck.UsageError, ValueError)
     with pytest.raises(AttributeError):
         crosscheck.no_such_name  # noqa: B018
+
+
+def test_verify_help_imports_no_numpy_and_offers_every_oracle() -> None:
+    """`crosscheck verify --help` reads its choices from crosscheck.choices only (issue 14:
+    process start; NumPy alone takes 0.3-1 s to import here), and those choices are the
+    registry's and the modules' own."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from crosscheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out, "
+        "contextlib.suppress(SystemExit):\n"
+        "    main(['verify', '--help'])\n"
+        "assert '--oracle' in out.getvalue()\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'jax', 'hypothesis') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    from crosscheck import choices, oracles
+
+    assert choices.ORACLE_NAMES == tuple(oracles.ORACLES)
+    assert set(choices.ORACLE_ORDER) | set(choices.CONFIRM_ORDER) <= set(oracles.ORACLES)

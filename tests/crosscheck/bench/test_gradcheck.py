@@ -31,8 +31,16 @@ def test_gradcheck_passes_handprop_and_fails_a_wrong_backward(monkeypatch) -> No
     assert not gradcheck.gradcheck_problem(problem)
 
 
-def test_measure_reports_per_problem_times_and_their_ratio() -> None:
+def test_measure_reports_per_problem_times_and_their_ratio(monkeypatch) -> None:
+    import torch
+
+    threads: list[int] = []
+    checked = gradcheck.gradcheck_problem
+    monkeypatch.setattr(gradcheck, "gradcheck_problem",
+                        lambda p: threads.append(torch.get_num_threads()) or checked(p))
     r = gradcheck.measure(3, rounds=1, warmup=0)
+    # gradcheck's torch gets the one thread verify's search gives torch at these sizes
+    assert set(threads) == {r["gradcheck_torch_threads"]} == {1}
     assert r["rounds"] == 1 and r["problems"] >= 1 and r["dtype"] == "float64"
     v, g = r["verify_seconds_per_problem"], r["gradcheck_seconds_per_problem"]
     assert v["median"] > 0 and g["median"] > 0
