@@ -132,3 +132,51 @@ def test_a_deep_nets_layers_past_the_cached_names_are_named_too() -> None:
     expected = r"^weights\[32\]: expected a 2-D array, got shape \(2,\)$"
     with pytest.raises(ValueError, match=expected):
         handprop.gradients(weights, X, Y, ["tanh"] * 34, "squared_error")
+
+
+@pytest.mark.parametrize("size", [3000, 5000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_of_mid_and_large_arrays_is_expit(size: int, dtype) -> None:
+    """sigmoid and sigmoid_pair take three routes by size: expit below EXPIT_BELOW (2048),
+    an exponential for the numerator below _FEW (4096), a max of an indicator above. The
+    middle route was reached by no test: kills handprop.activations.x__one_or_e__mutmut_7,
+    _8, _9, _10 (the numerator's sign or cap changed) and, at 5000, _13 (the complement's
+    comparison). Each route evaluates (1 or e^-|z|) / (1 + e^-|z|), within 2 ulps of the
+    exact value; expit (float64, of the same inputs) is within 1: 4 ulps of the dtype
+    separate a correct route from a wrong numerator (off by a factor e^|z| or more)."""
+    from scipy.special import expit
+
+    from handprop.activations import sigmoid, sigmoid_pair
+
+    assert size >= 2048 and (size < 4096) == (size == 3000)
+    z = np.linspace(-30.0, 30.0, size).astype(dtype)
+    want_h = expit(z.astype(np.float64))
+    want_c = expit(-z.astype(np.float64))
+    u = float(np.finfo(dtype).eps) / 2.0
+    h, c = sigmoid_pair(z)
+    for got, want in ((sigmoid(z), want_h), (h, want_h), (c, want_c)):
+        assert got.dtype == dtype
+        assert np.all(np.abs(got - want) <= 4 * u * want), np.max(np.abs(got - want) / want)
+
+
+def test_changing_the_thread_count_retires_the_pool() -> None:
+    """Kills handprop.activations.x_set_elementwise_threads__mutmut_10 (the pool kept, with
+    its old thread count, when the count changes; retired when it does not)."""
+    from handprop import activations
+
+    previous = activations.set_elementwise_threads(2)
+    try:
+        z = np.linspace(-3.0, 3.0, activations.BLOCKWISE_MIN_SIZE).reshape(512, -1)
+        out = np.empty_like(z)
+        activations.value_into("tanh", z, out)  # the pool is made on first use
+        pool = activations._pool
+        assert pool is not None
+        activations.set_elementwise_threads(2)  # unchanged: the same pool
+        assert activations._pool is pool
+        activations.set_elementwise_threads(3)
+        assert activations._pool is None
+        activations.value_into("tanh", z, out)
+        assert activations._pool is not None and activations._pool._max_workers == 3
+        np.testing.assert_array_equal(out, np.tanh(z))
+    finally:
+        activations.set_elementwise_threads(previous)
