@@ -10,8 +10,8 @@ results and each mutant's source from the mutated copy and its .spans file)::
 from __future__ import annotations
 
 import ast
-import json
 import difflib
+import json
 from collections import Counter
 from pathlib import Path
 
