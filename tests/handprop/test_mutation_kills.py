@@ -180,3 +180,70 @@ def test_changing_the_thread_count_retires_the_pool() -> None:
         np.testing.assert_array_equal(out, np.tanh(z))
     finally:
         activations.set_elementwise_threads(previous)
+
+
+def test_a_forked_child_forgets_the_parents_pool() -> None:
+    """_forget_pool runs only in a forked child (os.register_at_fork), where mutmut's
+    coverage does not see it. Kills handprop.activations.x__forget_pool__mutmut_1 (the
+    pool set to "" instead of None: the child's next large call would fail)."""
+    from handprop import activations
+
+    saved = activations._pool
+    try:
+        activations._pool = object()
+        activations._forget_pool()
+        assert activations._pool is None
+    finally:
+        activations._pool = saved
+
+
+def _train(**kw):
+    weights, X, Y, acts, cost = _xor()
+    args = {"learning_rate": 0.5, "steps": 2} | kw
+    return handprop.train(weights, X, Y, acts, cost, **args)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"learning_rate": True}, "learning_rate: expected a real number, got bool True"),
+        ({"learning_rate": "0.1"}, "learning_rate: expected a real number, got str '0.1'"),
+        ({"learning_rate": -1.0}, "learning_rate: expected a finite number in >= 0.0, got -1.0"),
+        ({"momentum": 1.0}, "momentum: expected a finite number in [0.0, 1.0), got 1.0"),
+        ({"checkpoints": [True]}, "checkpoints: expected integers in 0..2 (steps), got True"),
+        ({"checkpoints": [1.5]}, "checkpoints: expected integers in 0..2 (steps), got 1.5"),
+    ],
+)
+def test_train_refuses_bad_numbers_by_name(kw, message) -> None:
+    """Kills handprop.train.x__finite_number__mutmut_1 (a bool taken for a number), _3, _4
+    (the message), _16 to _19 (the range in the message) and x_train__mutmut_40 (a bool
+    or a float taken for a checkpoint)."""
+    with pytest.raises(ValueError) as info:
+        _train(**kw)
+    assert str(info.value) == message
+
+
+def test_solved_means_every_output_on_the_right_side_of_one_half() -> None:
+    """train.solved was reached only by the deselected documented-seed test: kills
+    handprop.train.x_solved__mutmut_1 to _25. Outputs are set through the output bias of
+    a 2-2-1 sigmoid net whose hidden-to-output weights are 0 (h = sigmoid(bias))."""
+    from handprop.train import solved
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    hidden = np.array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]])
+
+    def net(bias: float):
+        return [hidden, np.array([[bias], [0.0], [0.0]])]
+
+    ones, zeros = np.ones((4, 1)), np.zeros((4, 1))
+    acts = ["sigmoid", "sigmoid"]
+    assert solved(net(2.0), X, ones, acts) and not solved(net(2.0), X, zeros, acts)
+    assert solved(net(-2.0), X, zeros, acts) and not solved(net(-2.0), X, ones, acts)
+    assert not solved(net(0.0), X, ones, acts) and not solved(net(0.0), X, zeros, acts)
+    mixed = np.array([[1.0], [0.0], [1.0], [0.0]])
+    assert not solved(net(2.0), X, mixed, acts) and not solved(net(-2.0), X, mixed, acts)
+    # labels of 0.6 and 0.4 are on the sides of 0.5 too (not only 0 and 1)
+    assert solved(net(2.0), X, np.full((4, 1), 0.6), acts)
+    assert solved(net(-2.0), X, np.full((4, 1), 0.4), acts)
+    # the output layer decides, not a hidden one: hidden outputs are all > 0.5 here
+    assert not solved([np.array([[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]), net(-2.0)[1]], X, ones, acts)
