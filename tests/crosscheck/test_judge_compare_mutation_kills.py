@@ -75,13 +75,15 @@ def test_an_oracle_without_a_size_cap_is_run() -> None:
 
 
 def test_an_approximate_oracles_bound_is_asked_about_the_problem_and_used() -> None:
-    """Kills judge.x_reference__mutmut_38 (``error_bounds(None)``) and judge.x_judge__
+    """Kills judge.x_reference__mutmut_38 (``error_bounds(None)``), _48, _49 (the answer's name
+    and kind) and judge.x_judge__
     mutmut_19, _23 (the approximate oracle's own bound dropped from the tolerance: a
     candidate within K u S + E_fd but beyond K u S would fail)."""
     p, seen = one_unit_problem(), []
     b = budget(p)
     ref = J.reference(_oracle("approximate", seen=seen), p, b)
     assert seen == [("fits", p), ("gradients", p), ("error_bounds", p)]
+    assert (ref.oracle, ref.kind, ref.skipped) == ("fake", "approximate", None)
     tol = b.tolerance()[0]
     assert np.all(tol < 1e-6)  # so a 5e-4 difference is beyond K u S alone
     candidate = [exact(p)[0] + 5e-4]
@@ -148,6 +150,19 @@ def test_rejudging_rescales_a_truths_own_error_to_the_new_budget(monkeypatch) ->
     assert J.rejudge(candidate, peer, sharper).ratio == J.judge(candidate, peer, sharper).ratio
     skipped = J.rejudge(candidate, ref._replace(skipped="why"), sharper)
     assert skipped.status == "skipped" and skipped.oracle == "fake"
+
+
+def test_a_declined_problem_is_reported_as_unsupported() -> None:
+    """Kills judge.x_run_candidate__mutmut_7, _8 (the "unsupported" kind misspelt: the
+    reason would come back without saying the problem was declined)."""
+    from crosscheck.errors import Unsupported
+
+    def declines(*args):
+        raise Unsupported("only sigmoid hidden layers")
+
+    grads, err = J.run_candidate(declines, one_unit_problem())
+    assert grads is None
+    assert err == "declared the problem unsupported: only sigmoid hidden layers"
 
 
 def test_budget_fixture_shapes() -> None:

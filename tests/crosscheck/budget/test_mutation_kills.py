@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crosscheck.budget import budget
+from crosscheck.budget import budget, chains
 from crosscheck.problem import make_problem
 
 
@@ -56,3 +56,39 @@ def test_the_budget_counts_kink_units_and_names_its_dtype() -> None:
         b = budget(p)
         assert b.kink_units == 1 and b.near_kink
         assert b.dtype == np.dtype(dtype).name
+
+
+def test_the_window_rounding_is_highams_gamma_with_its_margin() -> None:
+    """chains.rounding, the documented gamma = 1.01 B (max width + 1) 2^-53, for widths
+    2, 7, 3 and B = 4: 1.01 * 4 * 8 * 2^-53. Kills budget.chains.x_rounding__mutmut_2 to
+    _11 (a factor, an operator or the exponent changed)."""
+    assert chains.rounding([2, 7, 3], 4) == 1.01 * 32 * 2.0**-53
+
+
+def test_the_window_work_counts_each_pairs_products() -> None:
+    """chains._work, counted by hand for widths 2-3-4-5 (L = 3), P = 2, B = 2: only the
+    pair (l, m) = (3, 1) has l - m >= 2, costing N_1 N_2 N_3 = 3 * 4 * 5 per example.
+    Kills budget.chains.x__work__mutmut_5 (the count started at 1)."""
+    assert chains._work([2, 3, 4, 5], 2, 2) == 2 * 60
+    assert chains._work([2, 3, 4, 5, 6], 1, 3) == 3 * 4 * 5 + 4 * 5 * 6 + 3 * 4 * 6
+
+
+def test_step_norms_bound_the_spectral_norm_at_and_past_the_svd_limit() -> None:
+    """chains.step_norms: c_{k,p} = max_i |f'_i| ||W_k|| with the spectral norm (and a
+    1e-12 margin above it) up to SVD_LIMIT rows, the Frobenius norm beyond. Kills
+    budget.chains.x_step_norms__mutmut_10 (the SVD refused at exactly SVD_LIMIT), _12, _19
+    (the margin turned below the norm), _22 to _24 (the Frobenius route broken) and _36
+    (the shape of an empty batch's bound)."""
+    rng = np.random.default_rng(1)
+    for rows, spectral in ((chains.SVD_LIMIT, True), (chains.SVD_LIMIT + 1, False)):
+        Wk = rng.normal(size=(rows, 2))
+        fp = [None, np.array([[0.5] * rows, [2.0] * rows])]
+        c = chains.step_norms([np.zeros((2, rows)), Wk], fp)[1]
+        two, frobenius = np.linalg.norm(Wk, 2), np.linalg.norm(Wk)
+        assert frobenius > two * (1 + 1e-6)  # so the two routes differ
+        want = two * (1 + 1e-12) if spectral else frobenius
+        np.testing.assert_allclose(c, [0.5 * want, 2.0 * want], rtol=1e-15)
+        if spectral:
+            assert np.all(c >= np.array([0.5, 2.0]) * two * (1 + 0.5e-12))
+    empty = chains.step_norms([np.zeros((2, 3)), np.ones((3, 4))], [None, np.zeros((0, 3))])
+    assert empty[1].shape == (0,)
