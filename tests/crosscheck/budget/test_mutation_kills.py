@@ -92,3 +92,11 @@ def test_step_norms_bound_the_spectral_norm_at_and_past_the_svd_limit() -> None:
             assert np.all(c >= np.array([0.5, 2.0]) * two * (1 + 0.5e-12))
     empty = chains.step_norms([np.zeros((2, 3)), np.ones((3, 4))], [None, np.zeros((0, 3))])
     assert empty[1].shape == (0,)
+
+
+def test_a_window_whose_work_equals_the_cap_fits() -> None:
+    """Kills budget.chains.x_window_size__mutmut_21 (``>`` -> ``>=``: a window costing
+    exactly the cap refused)."""
+    sizes, P = [2, 3, 4, 5, 6], 1
+    assert chains.window_size(sizes, P, chains._work(sizes, P, 2)) == 2
+    assert chains.window_size(sizes, P, chains._work(sizes, P, 2) - 1) == 1
