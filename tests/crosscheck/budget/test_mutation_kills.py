@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crosscheck.budget import budget, chains
+from crosscheck.budget import budget, chains, models
 from crosscheck.problem import make_problem
 
 
@@ -100,3 +100,27 @@ def test_a_window_whose_work_equals_the_cap_fits() -> None:
     sizes, P = [2, 3, 4, 5, 6], 1
     assert chains.window_size(sizes, P, chains._work(sizes, P, 2)) == 2
     assert chains.window_size(sizes, P, chains._work(sizes, P, 2) - 1) == 1
+
+
+def test_log_rounding_widens_by_dz_and_never_warns() -> None:
+    """models.log_rounding(z, u, dz) = min(|z| + dz, e^(dz - |z|) / u). Kills
+    budget.models.x_log_rounding__mutmut_11 (|z| - dz) and _4 (the overflow of e^(dz -
+    |z|) for a large dz no longer silenced: pytest turns the warning into an error)."""
+    u = 2.0**-53
+    got = models.log_rounding(np.array([1.0, -40.0]), u, 0.5)
+    np.testing.assert_array_equal(got, [1.5, np.exp(0.5 - 40.0) / u])
+    assert models.log_rounding(np.array([0.0]), u, 1000.0)[0] == 1000.0
+
+
+def test_a_float32_problems_values_are_computed_in_float64() -> None:
+    """Kills budget.values.x_values__mutmut_3, _5 (the weights left in float32: the
+    forward pass the budget is built on would round in float32)."""
+    from crosscheck.budget.values import values
+
+    w = [np.array([[0.1], [1.0 / 3.0]], np.float32)]
+    p = make_problem(w, np.array([[3.0]], np.float32), np.array([[0.0]], np.float32),
+                     ["identity"], "squared_error")
+    v = values(p)
+    assert v.w[0].dtype == np.float64 and v.z[1].dtype == np.float64
+    # z = b + w x in float64 from the float32 numbers (exact: 24-bit products and sums)
+    assert v.z[1][0, 0] == float(w[0][0, 0]) + 3.0 * float(w[0][1, 0])
