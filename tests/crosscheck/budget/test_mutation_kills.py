@@ -3,6 +3,8 @@ the rest of the suite let survive (docs/mutation.md lists them with their verdic
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from crosscheck.budget import budget, chains, models
@@ -124,3 +126,35 @@ def test_a_float32_problems_values_are_computed_in_float64() -> None:
     assert v.w[0].dtype == np.float64 and v.z[1].dtype == np.float64
     # z = b + w x in float64 from the float32 numbers (exact: 24-bit products and sums)
     assert v.z[1][0, 0] == float(w[0][0, 0]) + 3.0 * float(w[0][1, 0])
+
+
+def _gelu_mags(z: float) -> tuple[float, float]:
+    """gelu's magnitude models written out for one z (docs/error-budget.md, "Elementwise
+    formulas"): f = z/2 (1 + t), t = tanh(c (z + a z^3)); on magnitudes the inner sum is
+    c (|z| + 3 a |z|^3), t' = c (1 + 3 a z^2)."""
+    c, a = math.sqrt(2.0 / math.pi), 0.044715
+    t = math.tanh(c * (z + a * z**3))
+    inner = c * (abs(z) + 3.0 * a * abs(z) ** 3)
+    du = c * (1.0 + 3.0 * a * z * z)
+    value = 0.5 * abs(z) * (1.0 + abs(t)) + 0.5 * abs(z) * (1.0 - t * t) * inner
+    sens = 0.5 + abs(z) * abs(t) * du
+    deriv = 0.5 * (1.0 + abs(t)) + 0.5 * abs(z) * (1.0 + t * t) * du + sens * (
+        (1.0 - t * t) * inner + abs(t)
+    )
+    return value, deriv
+
+
+def test_the_gelu_models_are_the_documented_magnitudes() -> None:
+    """No test of the selection built a gelu budget: kills the mutants of
+    budget.models.x__gelu_parts, x__gelu_value_mag and x__gelu_deriv_mag (a constant, a
+    sign or a term changed moves the value at one of these z by far more than the 1e-14
+    allowed for the order of float64 operations)."""
+    gelu = models.MODELS["gelu"]
+    z = np.array([-2.5, -0.3, 0.0, 0.7, 1.9])
+    a = np.zeros_like(z)  # the gelu models do not read a
+    u = 2.0**-53
+    got_v, got_d = gelu.value_mag(z, a, u), gelu.deriv_mag(z, a, u)
+    for i, zi in enumerate(z):
+        want_v, want_d = _gelu_mags(float(zi))
+        assert math.isclose(got_v[i], want_v, rel_tol=1e-14, abs_tol=0.0), (zi, got_v[i])
+        assert math.isclose(got_d[i], want_d, rel_tol=1e-14), (zi, got_d[i])
