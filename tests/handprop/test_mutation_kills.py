@@ -245,5 +245,8 @@ def test_solved_means_every_output_on_the_right_side_of_one_half() -> None:
     # labels of 0.6 and 0.4 are on the sides of 0.5 too (not only 0 and 1)
     assert solved(net(2.0), X, np.full((4, 1), 0.6), acts)
     assert solved(net(-2.0), X, np.full((4, 1), 0.4), acts)
+    # a label of exactly 0.5 is not above 0.5: it wants an output below
+    assert solved(net(-2.0), X, np.full((4, 1), 0.5), acts)
+    assert not solved(net(2.0), X, np.full((4, 1), 0.5), acts)
     # the output layer decides, not a hidden one: hidden outputs are all > 0.5 here
     assert not solved([np.array([[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]), net(-2.0)[1]], X, ones, acts)
