@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-slow test-thorough nightly report bench lint clean browser looseness
+.PHONY: test test-slow test-thorough nightly report bench lint clean browser looseness mutation
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,8 +78,30 @@ bench: $(STAMP)
 looseness: $(STAMP)
 	PYTHONPATH=. $(BIN)/python docs/looseness.py
 
+# Mutation testing of handprop and crosscheck's judging core (docs/mutation.md), on
+# demand only: mutmut (the `mutation` extra) copies the tree into mutants/ and runs, for
+# each mutant, the tests that reach the mutated function ([tool.mutmut] in pyproject.toml:
+# the tests of handprop and of budget/compare/judge, ci Hypothesis profile, -x). Niced, one
+# pattern at a time (handprop first, the smaller); results are kept in mutants/ and a
+# second run only tests what changed. `make mutation MUTATION_TARGETS='handprop.costs.*'`
+# narrows it; `$(BIN)/mutmut show NAME` prints one mutant's diff.
+MUTATION_TARGETS ?= handprop.* crosscheck.budget.* crosscheck.compare.* crosscheck.judge.*
+MUTATION_JOBS ?= 2
+MUTATION_STAMP := $(VENV)/.installed-mutation
+
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[oracles,crosscheck,test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	set -f; for target in $(MUTATION_TARGETS); do \
+	  nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) "$$target" || exit 1; \
+	done
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/mutmut results
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants

@@ -1,0 +1,252 @@
+"""Tests that kill the mutants of handprop that the rest of the suite let survive.
+
+Each test names the mutant(s) it was written for (``mutmut show NAME``; the list and
+the verdicts are in docs/mutation.md). A mutant is a small change to handprop's source
+(a sign, an argument, a constant, a message); a test here fails on it and passes on the
+real code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import handprop
+from crosscheck.oracles import mpmath_reference
+from handprop.costs import COSTS, log_softmax
+
+U64 = 2.0**-53
+
+
+def _small_problem(cost: str, seed: int = 3):
+    """A 3-4-2 net (tanh hidden layer) with 5 examples, labels valid for ``cost``."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=(4, 4)), rng.normal(size=(5, 2))]
+    X = rng.normal(size=(5, 3))
+    output = COSTS[cost].outputs[0] if COSTS[cost].outputs != handprop.costs.ELEMENTWISE else "tanh"
+    if output == "softmax":
+        Y = rng.dirichlet(np.ones(2), size=5)
+    elif output == "sigmoid":
+        Y = rng.uniform(size=(5, 2))
+    else:
+        Y = rng.normal(size=(5, 2))
+    return weights, X, Y, ["tanh", output], cost
+
+
+@pytest.mark.parametrize("cost", COSTS)
+def test_cost_value_is_the_exact_cost(cost: str) -> None:
+    """handprop.cost against crosscheck's mpmath cost (50 digits, an independent formula).
+
+    Kills handprop.costs.x__sce_value__mutmut_1 (``-`` -> ``+``: C of the wrong sign).
+    A correct float64 C of 10 terms is within ~1e-15 relative of the exact one; a wrong
+    sign or term is off by O(|C|), so the bound 1e-12 separates the two by 3 orders on
+    either side.
+    """
+    args = _small_problem(cost)
+    want = float(mpmath_reference.cost_mp(*args))
+    got = float(handprop.cost(*args))
+    assert want != 0.0
+    assert abs(got - want) <= 1e-12 * abs(want), (cost, got, want)
+
+
+def test_log_softmax_is_over_the_last_axis_of_any_rank() -> None:
+    """Kills handprop.costs.x_log_softmax__mutmut_9 (``axis=-1`` -> ``axis=+1`` in the
+    shift): the same for the 2-D arrays backprop passes, but not for a 1-D or 3-D one."""
+    v = np.array([1.0, -2.0, 0.5])
+    want = v - math.log(sum(math.exp(x) for x in v))
+    assert np.allclose(log_softmax(v), want, rtol=0, atol=4 * U64 * np.max(np.abs(want)))
+    cube = np.arange(24.0).reshape(2, 3, 4) / 7.0
+    got = log_softmax(cube)
+    assert got.shape == cube.shape
+    for idx in np.ndindex(2, 3):
+        row = cube[idx]
+        exact = row - math.log(sum(math.exp(x) for x in row))
+        assert np.allclose(got[idx], exact, rtol=0, atol=8 * U64 * np.max(np.abs(exact)))
+
+
+def _xor():
+    weights = [np.array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]), np.array([[0.2], [0.7], [-0.8]])]
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    return weights, X, Y, ["sigmoid", "sigmoid"], "log_likelihood"
+
+
+def _message(**change) -> str:
+    weights, X, Y, acts, cost = _xor()
+    args = {"weights": weights, "X": X, "Y": Y} | change
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(args["weights"], args["X"], args["Y"], acts, cost)
+    return str(info.value)
+
+
+def test_a_ragged_or_non_numeric_argument_is_named_with_its_rank_and_type() -> None:
+    """Kills handprop.arrays.x_as_float_array__mutmut_6 (``ndim`` -> None in the message),
+    x__to_array__mutmut_8 and _11 (``type(x)`` -> ``type(None)``)."""
+    ragged = _message(X=[[0.0, 0.0], [0.0], [1.0, 0.0], [1.0, 1.0]])
+    assert ragged.startswith("X: expected a 2-D float32 or float64 array, got a ragged list ("), (
+        ragged
+    )
+    words = _message(Y=(("a",), ("b",), ("c",), ("d",)))
+    assert words.startswith("Y: expected dtype float32 or float64"), words
+    # the type named is the converted array's (docs/mutation.md: the message could name
+    # the caller's list instead)
+    objects = _message(Y=[[None], [1.0], [1.0], [0.0]])
+    assert objects == (
+        "Y: expected a 2-D float32 or float64 array, got a ragged or non-numeric ndarray"
+    ), objects
+
+
+def test_a_masked_array_is_refused_with_what_to_do() -> None:
+    """Kills handprop.arrays.x__to_array__mutmut_2 and _3 (the last line of the message
+    changed)."""
+    X = _xor()[1]
+    text = _message(X=np.ma.masked_array(X, mask=np.zeros(X.shape, dtype=bool)))
+    assert text.endswith(
+        "Pass X.filled(value) to fill the masked entries, or select the unmasked rows first"
+    ), text
+
+
+def test_a_non_finite_value_is_named_with_its_index() -> None:
+    """Kills handprop.arrays.x_not_finite__mutmut_3 (``~isfinite`` -> ``isfinite``: the
+    first *finite* element named instead)."""
+    weights, X = _xor()[:2]
+    X = X.copy()
+    X[2, 1] = np.nan
+    assert _message(X=X) == "X: expected finite values, got nan at index (2, 1)"
+    w = [weights[0], weights[1].copy()]
+    w[1][1, 0] = -np.inf
+    assert _message(weights=w) == "weights[1]: expected finite values, got -inf at index (1, 0)"
+
+
+def test_a_deep_nets_layers_past_the_cached_names_are_named_too() -> None:
+    """Kills handprop.network.x__weight_name__mutmut_4 (``l < 32`` -> ``l < 33``: an
+    IndexError instead of the message for weights[32]). A 34-layer net of 1-unit layers
+    with weights[32] a flat list (the name is made only for arguments that are not
+    already 2-D float arrays)."""
+    weights: list = [np.full((2, 1), 0.5) for _ in range(34)]
+    weights[32] = [0.5, 0.5]
+    X = np.ones((2, 1))
+    Y = np.zeros((2, 1))
+    expected = r"^weights\[32\]: expected a 2-D array, got shape \(2,\)$"
+    with pytest.raises(ValueError, match=expected):
+        handprop.gradients(weights, X, Y, ["tanh"] * 34, "squared_error")
+
+
+@pytest.mark.parametrize("size", [3000, 5000])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_of_mid_and_large_arrays_is_expit(size: int, dtype) -> None:
+    """sigmoid and sigmoid_pair take three routes by size: expit below EXPIT_BELOW (2048),
+    an exponential for the numerator below _FEW (4096), a max of an indicator above. The
+    middle route was reached by no test: kills handprop.activations.x__one_or_e__mutmut_7,
+    _8, _9, _10 (the numerator's sign or cap changed) and, at 5000, _13 (the complement's
+    comparison). Each route evaluates (1 or e^-|z|) / (1 + e^-|z|), within 2 ulps of the
+    exact value; expit (float64, of the same inputs) is within 1: 4 ulps of the dtype
+    separate a correct route from a wrong numerator (off by a factor e^|z| or more)."""
+    from scipy.special import expit
+
+    from handprop.activations import sigmoid, sigmoid_pair
+
+    assert size >= 2048 and (size < 4096) == (size == 3000)
+    z = np.linspace(-30.0, 30.0, size).astype(dtype)
+    want_h = expit(z.astype(np.float64))
+    want_c = expit(-z.astype(np.float64))
+    u = float(np.finfo(dtype).eps) / 2.0
+    h, c = sigmoid_pair(z)
+    for got, want in ((sigmoid(z), want_h), (h, want_h), (c, want_c)):
+        assert got.dtype == dtype
+        assert np.all(np.abs(got - want) <= 4 * u * want), np.max(np.abs(got - want) / want)
+
+
+def test_changing_the_thread_count_retires_the_pool() -> None:
+    """Kills handprop.activations.x_set_elementwise_threads__mutmut_10 (the pool kept, with
+    its old thread count, when the count changes; retired when it does not)."""
+    from handprop import activations
+
+    previous = activations.set_elementwise_threads(2)
+    try:
+        z = np.linspace(-3.0, 3.0, activations.BLOCKWISE_MIN_SIZE).reshape(512, -1)
+        out = np.empty_like(z)
+        activations.value_into("tanh", z, out)  # the pool is made on first use
+        pool = activations._pool
+        assert pool is not None
+        activations.set_elementwise_threads(2)  # unchanged: the same pool
+        assert activations._pool is pool
+        activations.set_elementwise_threads(3)
+        assert activations._pool is None
+        activations.value_into("tanh", z, out)
+        assert activations._pool is not None and activations._pool._max_workers == 3
+        np.testing.assert_array_equal(out, np.tanh(z))
+    finally:
+        activations.set_elementwise_threads(previous)
+
+
+def test_a_forked_child_forgets_the_parents_pool() -> None:
+    """_forget_pool runs only in a forked child (os.register_at_fork), where mutmut's
+    coverage does not see it. Kills handprop.activations.x__forget_pool__mutmut_1 (the
+    pool set to "" instead of None: the child's next large call would fail)."""
+    from handprop import activations
+
+    saved = activations._pool
+    try:
+        activations._pool = object()
+        activations._forget_pool()
+        assert activations._pool is None
+    finally:
+        activations._pool = saved
+
+
+def _train(**kw):
+    weights, X, Y, acts, cost = _xor()
+    args = {"learning_rate": 0.5, "steps": 2} | kw
+    return handprop.train(weights, X, Y, acts, cost, **args)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"learning_rate": True}, "learning_rate: expected a real number, got bool True"),
+        ({"learning_rate": "0.1"}, "learning_rate: expected a real number, got str '0.1'"),
+        ({"learning_rate": -1.0}, "learning_rate: expected a finite number in >= 0.0, got -1.0"),
+        ({"momentum": 1.0}, "momentum: expected a finite number in [0.0, 1.0), got 1.0"),
+        ({"checkpoints": [True]}, "checkpoints: expected integers in 0..2 (steps), got True"),
+        ({"checkpoints": [1.5]}, "checkpoints: expected integers in 0..2 (steps), got 1.5"),
+    ],
+)
+def test_train_refuses_bad_numbers_by_name(kw, message) -> None:
+    """Kills handprop.train.x__finite_number__mutmut_1 (a bool taken for a number), _3, _4
+    (the message), _16 to _19 (the range in the message) and x_train__mutmut_40 (a bool
+    or a float taken for a checkpoint)."""
+    with pytest.raises(ValueError) as info:
+        _train(**kw)
+    assert str(info.value) == message
+
+
+def test_solved_means_every_output_on_the_right_side_of_one_half() -> None:
+    """train.solved was reached only by the deselected documented-seed test: kills
+    handprop.train.x_solved__mutmut_1 to _25. Outputs are set through the output bias of
+    a 2-2-1 sigmoid net whose hidden-to-output weights are 0 (h = sigmoid(bias))."""
+    from handprop.train import solved
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    hidden = np.array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]])
+
+    def net(bias: float):
+        return [hidden, np.array([[bias], [0.0], [0.0]])]
+
+    ones, zeros = np.ones((4, 1)), np.zeros((4, 1))
+    acts = ["sigmoid", "sigmoid"]
+    assert solved(net(2.0), X, ones, acts) and not solved(net(2.0), X, zeros, acts)
+    assert solved(net(-2.0), X, zeros, acts) and not solved(net(-2.0), X, ones, acts)
+    assert not solved(net(0.0), X, ones, acts) and not solved(net(0.0), X, zeros, acts)
+    mixed = np.array([[1.0], [0.0], [1.0], [0.0]])
+    assert not solved(net(2.0), X, mixed, acts) and not solved(net(-2.0), X, mixed, acts)
+    # labels of 0.6 and 0.4 are on the sides of 0.5 too (not only 0 and 1)
+    assert solved(net(2.0), X, np.full((4, 1), 0.6), acts)
+    assert solved(net(-2.0), X, np.full((4, 1), 0.4), acts)
+    # a label of exactly 0.5 is not above 0.5: it wants an output below
+    assert solved(net(-2.0), X, np.full((4, 1), 0.5), acts)
+    assert not solved(net(2.0), X, np.full((4, 1), 0.5), acts)
+    # the output layer decides, not a hidden one: hidden outputs are all > 0.5 here
+    assert not solved([np.array([[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]), net(-2.0)[1]], X, ones, acts)
