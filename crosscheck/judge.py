@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from crosscheck import oracles as _oracles
-from crosscheck.budget import Budget
+from crosscheck.budget import Budget, budget
 from crosscheck.compare import Comparison, compare
 from crosscheck.problem import Problem
 
@@ -38,6 +38,7 @@ __all__ = [
     "Reference",
     "Verdict",
     "judge",
+    "judge_all",
     "reference",
     "rejudge",
     "run_candidate",
@@ -170,3 +171,17 @@ def judge(candidate: Sequence[np.ndarray], ref: Reference, b: Budget) -> Verdict
         return Verdict(ref.oracle, None, None, ref.skipped, threshold)
     comparison = compare(candidate, ref.gradients, b, extra=ref.extra)
     return Verdict(ref.oracle, comparison, None, None, threshold)
+
+
+def judge_all(
+    candidate: Sequence[np.ndarray],
+    problem: Problem,
+    oracles: Sequence[str | ModuleType],
+    b: Budget | None = None,
+) -> tuple[Verdict, ...]:
+    """:func:`judge` ``candidate`` against each of ``oracles`` on ``problem``, within one
+    budget: ``b``, or the problem's (:func:`crosscheck.budget.budget`), computed once
+    before any oracle runs (it depends on the problem only). What the gate does per
+    example (tests/test_gate.py) and ``crosscheck bench`` times."""
+    b = budget(problem) if b is None else b
+    return tuple(judge(candidate, reference(o, problem, b), b) for o in oracles)

@@ -1,27 +1,66 @@
 """The correctness gate: handprop against every oracle, judged by the error budget.
 
-Each test draws problems (architecture, activations, cost, weight regime, data, dtype)
-with crosscheck's strategies, steers the search towards the worst budget ratio with
-``hypothesis.target``, and fails with a standalone message and a reproduction.
+Each gate property draws problems (architecture, activations, cost, weight regime, data,
+dtype) with crosscheck's strategies, judges every one within the problem's budget
+(computed once per problem, shared by the oracles: :func:`crosscheck.judge.judge_all`),
+steers the search towards the worst budget ratio with ``hypothesis.target``, and fails
+with a standalone message and a reproduction.
+
+Coverage is asserted, not hoped for: every property runs at least :data:`GATE_EXAMPLES`
+examples, including one explicit problem per (hidden activation, cost) pair at depth 3
+(:func:`_pair_problems`), and after its run checks what it *judged* (:class:`Judged`):
+every pair at depth >= 2, at least :data:`MIN_PER_ACTIVATION` judged problems per
+activation and a share of :data:`MIN_DEEP_SHARE` with a hidden layer. An oracle that
+declines a problem is a failure, not a filter: nothing is discarded silently.
+
 Meta-tests check the gate itself: deliberately wrong gradients must be caught.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, find, given, note, settings, target
+from hypothesis import Phase, example, find, given, note, settings, target
 from hypothesis.errors import NoSuchExample
 
 import handprop
-from crosscheck import oracles, pytest_plugin, strategies
+from crosscheck import oracles, pytest_plugin, spec, strategies
 from crosscheck.budget import budget
-from crosscheck.judge import judge, reference, run_candidate
-from crosscheck.problem import Problem
+from crosscheck.compare import compare
+from crosscheck.judge import judge, judge_all, reference, run_candidate
+from crosscheck.problem import Problem, make_problem
+from crosscheck.strategies.data import typical_numbers
 from crosscheck.testing import describe_failure
 
 # Problems the mpmath truth can answer quickly (it is a scalar tape in Python).
 TRUTH_SIZES = dict(max_depth=3, max_width=4, max_q=4, max_p=6)
+
+PEERS = ("torch", "jax")
+
+GATE_EXAMPLES = max(500, settings.default.max_examples)
+"""Drawn examples per gate property: 500 in the ``ci`` and ``dev`` profiles (their default
+of 60 / 30 stays for the other tests), the profile's own number when larger (thorough)."""
+
+MIN_PER_ACTIVATION = 15
+"""Judged problems each activation must appear in, per property. The explicit pair
+problems give each elementwise one 5; the rest come from the draws: the rarest activation
+of a property was judged in 25 problems (relu, finite differences, ci profile) and in
+48-67 elsewhere, so a filter or a strategy that drops all or most of one activation's
+problems fails (5 or fewer), and random profiles keep a margin."""
+
+MIN_DEEP_SHARE = 0.7
+"""The share of judged problems with at least one hidden layer (depth >= 2): 85-95% of
+500 derandomised draws."""
+
+ALL_PAIRS = frozenset(itertools.product(spec.ELEMENTWISE, spec.COST_ORDER))
+"""(hidden activation, cost): every pair must be judged at depth >= 2."""
+
+SQUARED_ERROR_OUTPUTS = frozenset((a, "squared_error") for a in spec.COSTS["squared_error"].outputs)
+"""(output activation, squared_error): every output squared_error allows must be judged."""
 
 
 def _oracle_or_skip(name: str):
@@ -32,26 +71,110 @@ def _oracle_or_skip(name: str):
     return mod
 
 
-def _check(candidate_name: str, grads, problem: Problem, oracle_name: str) -> None:
-    __tracebackhide__ = True
-    b = budget(problem)
-    ref = reference(oracle_name, problem, b)
-    assume(ref.skipped is None)
-    verdict = judge(grads, ref, b)
-    pytest_plugin.record(candidate_name, oracle_name, problem, verdict)  # --crosscheck-report
-    assume(verdict.skipped is None)
-    ratio = verdict.ratio
-    target(ratio, label=f"budget ratio vs {oracle_name}")
-    note(f"{problem.describe()}: worst ratio {ratio:.3g}")
-    if not verdict.passed:
-        raise AssertionError(
-            describe_failure(
-                verdict.comparison,
-                problem,
-                candidate_name=candidate_name,
-                reference_name=oracle_name,
-            )
+# --------------------------------------------------------------------------- coverage
+
+
+def _pair_problems(dtype: str) -> list[Problem]:
+    """One problem per (hidden activation, cost) pair: sizes 3-4-3-2, P = 4, the
+    activation at both hidden layers (and as the output of squared_error), typical
+    numbers from a generator seeded by the pair's index. Within every gate property's
+    sizes (the mpmath truth's included)."""
+    out = []
+    for i, (act, cost) in enumerate(sorted(ALL_PAIRS)):
+        output = act if cost == "squared_error" else spec.COSTS[cost].outputs[0]
+        w, X, Y = typical_numbers((3, 4, 3, 2), cost, 4, dtype, np.random.default_rng(i))
+        out.append(make_problem(w, X, Y, (act, act, output), cost))
+    return out
+
+
+def _with_pair_examples(dtype: str) -> Callable:
+    """Decorate a ``@given(problem=...)`` function with the pair problems as explicit
+    examples (Hypothesis runs them first, in every profile)."""
+
+    def decorate(fn: Callable) -> Callable:
+        for p in reversed(_pair_problems(dtype)):
+            fn = example(problem=p)(fn)
+        return fn
+
+    return decorate
+
+
+class Judged:
+    """What one gate property judged: problems whose every verdict was a judgement (an
+    oracle answered and the values were compared) and passed."""
+
+    def __init__(self) -> None:
+        self.problems = 0
+        self.deep = 0
+        self.per_activation: Counter[str] = Counter()
+        self.pairs: set[tuple[str, str]] = set()
+        self.outputs: set[tuple[str, str]] = set()
+
+    def add(self, problem: Problem) -> None:
+        self.problems += 1
+        self.per_activation.update(set(problem.activations))
+        self.outputs.add((problem.activations[-1], problem.cost))
+        if problem.depth >= 2:
+            self.deep += 1
+            self.pairs.update((a, problem.cost) for a in problem.activations[:-1])
+
+    def assert_covered(self, what: str) -> None:
+        __tracebackhide__ = True
+        assert self.problems >= GATE_EXAMPLES, (
+            f"{what}: judged {self.problems} problems, expected at least {GATE_EXAMPLES}"
         )
+        missing = sorted(ALL_PAIRS - self.pairs)
+        assert not missing, (
+            f"{what}: (hidden activation, cost) never judged at depth >= 2: {missing}"
+        )
+        outputs = sorted(SQUARED_ERROR_OUTPUTS - self.outputs)
+        assert not outputs, f"{what}: squared_error outputs never judged: {outputs}"
+        low = {
+            a: self.per_activation[a]
+            for a in spec.ACTIVATION_ORDER
+            if self.per_activation[a] < MIN_PER_ACTIVATION
+        }
+        assert not low, (
+            f"{what}: activations judged in fewer than {MIN_PER_ACTIVATION} problems: {low} "
+            f"(of {self.problems} judged; a filter or the strategy drops them?)"
+        )
+        assert self.deep >= MIN_DEEP_SHARE * self.problems, (
+            f"{what}: only {self.deep} of {self.problems} judged problems have a hidden layer"
+        )
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def _check(
+    candidate_name: str,
+    grads: Sequence[np.ndarray],
+    problem: Problem,
+    oracle_names: Sequence[str],
+    judged: Judged,
+) -> None:
+    """Judge ``grads`` against every oracle within the problem's one budget; fail on any
+    discrepancy, and on an oracle that did not judge (no silent skip)."""
+    __tracebackhide__ = True
+    verdicts = judge_all(grads, problem, oracle_names)
+    for verdict in verdicts:  # for --crosscheck-report
+        pytest_plugin.record(candidate_name, verdict.oracle, problem, verdict)
+    for verdict in verdicts:
+        assert verdict.skipped is None, (
+            f"{verdict.oracle} did not judge {problem.describe()}: {verdict.skipped}"
+        )
+        target(verdict.ratio, label=f"budget ratio vs {verdict.oracle}")
+        if not verdict.passed:
+            note(f"{problem.describe()}: worst ratio {verdict.ratio:.3g} vs {verdict.oracle}")
+            raise AssertionError(
+                describe_failure(
+                    verdict.comparison,
+                    problem,
+                    candidate_name=candidate_name,
+                    reference_name=verdict.oracle,
+                )
+            )
+    judged.add(problem)
 
 
 def _handprop(problem: Problem):
@@ -60,34 +183,97 @@ def _handprop(problem: Problem):
     return grads
 
 
-@pytest.mark.parametrize("oracle_name", ["torch", "jax"])
-@given(problem=strategies.problems())
-def test_handprop_matches_peer(oracle_name: str, problem: Problem) -> None:
-    _oracle_or_skip(oracle_name)
-    _check("handprop.gradients", _handprop(problem), problem, oracle_name)
+GATE = settings(
+    max_examples=GATE_EXAMPLES,
+    # No target phase: with it, the peer property at 500 examples did not finish in 400 s
+    # on the loaded test machine (90 s without); not understood yet. ``target`` still
+    # records each example's worst ratio (--hypothesis-show-statistics).
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(problem=strategies.problems(**TRUTH_SIZES))
-def test_handprop_matches_truth(problem: Problem) -> None:
+def test_handprop_matches_peers() -> None:
+    """handprop against torch and jax, both judging every example (float32 and float64)."""
+    for name in PEERS:
+        _oracle_or_skip(name)
+    judged = Judged()
+
+    @GATE
+    @_with_pair_examples("float64")
+    @given(problem=strategies.problems())
+    def gate(problem: Problem) -> None:
+        _check("handprop.gradients", _handprop(problem), problem, PEERS, judged)
+
+    gate()
+    judged.assert_covered("handprop vs torch and jax")
+
+
+def test_handprop_matches_truth() -> None:
     _oracle_or_skip("mpmath")
-    _check("handprop.gradients", _handprop(problem), problem, "mpmath")
+    judged = Judged()
+
+    @GATE
+    @_with_pair_examples("float64")
+    @given(problem=strategies.problems(**TRUTH_SIZES))
+    def gate(problem: Problem) -> None:
+        _check("handprop.gradients", _handprop(problem), problem, ("mpmath",), judged)
+
+    gate()
+    judged.assert_covered("handprop vs mpmath")
 
 
-@given(problem=strategies.problems(dtypes=["float64"], max_depth=3, max_width=5, max_p=8))
-def test_handprop_matches_finite_differences(problem: Problem) -> None:
+def test_handprop_matches_finite_differences() -> None:
     _oracle_or_skip("finite_differences")
-    _check("handprop.gradients", _handprop(problem), problem, "finite_differences")
+    judged = Judged()
+
+    @GATE
+    @_with_pair_examples("float64")
+    @given(problem=strategies.problems(dtypes=["float64"], max_depth=3, max_width=5, max_p=8))
+    def gate(problem: Problem) -> None:
+        _check("handprop.gradients", _handprop(problem), problem, ("finite_differences",), judged)
+
+    gate()
+    judged.assert_covered("handprop vs finite differences")
 
 
 @pytest.mark.parametrize("framework", ["torch", "jax"])
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(problem=strategies.problems(dtypes=["float32"], **TRUTH_SIZES))
-def test_framework_float32_matches_truth(framework: str, problem: Problem) -> None:
+def test_framework_float32_matches_truth(framework: str) -> None:
     """torch and jax in float32, judged against float64 truth with float32's u."""
     mod = _oracle_or_skip(framework)
     _oracle_or_skip("mpmath")
-    _check(f"{framework} (float32)", mod.gradients(problem), problem, "mpmath")
+    judged = Judged()
+
+    @GATE
+    @_with_pair_examples("float32")
+    @given(problem=strategies.problems(dtypes=["float32"], **TRUTH_SIZES))
+    def gate(problem: Problem) -> None:
+        _check(f"{framework} (float32)", mod.gradients(problem), problem, ("mpmath",), judged)
+
+    gate()
+    judged.assert_covered(f"{framework} float32 vs mpmath")
+
+
+def test_gate_accepts_handprop_against_itself_with_rounding() -> None:
+    """The literal loop-by-loop implementation, a different summation order, passes
+    (near a relu kink too: the budget takes the derivative there as uncertain)."""
+    judged = Judged()
+
+    @GATE
+    @_with_pair_examples("float64")
+    @given(problem=strategies.problems(max_width=6, max_q=6, max_p=6))
+    def gate(problem: Problem) -> None:
+        ref_grads = _handprop(problem)
+        lit, err = run_candidate(handprop.literal.gradients, problem)
+        assert err is None, err
+        comparison = compare(lit, ref_grads, budget(problem))
+        target(comparison.max_ratio, label="budget ratio vs handprop")
+        assert comparison.passed, describe_failure(
+            comparison, problem, candidate_name="handprop.literal", reference_name="handprop"
+        )
+        judged.add(problem)
+
+    gate()
+    judged.assert_covered("handprop.literal vs handprop")
 
 
 # --------------------------------------------------------------------------- meta-tests
@@ -157,25 +343,15 @@ def test_gate_rejects_wrong_gradients(bug: str) -> None:
         found = find(
             strategy,
             lambda p: _caught(WRONG[bug], p, "torch"),
-            settings=settings(max_examples=200, database=None, derandomize=True),
+            # the first problem that catches the bug is enough: no shrinking
+            settings=settings(
+                max_examples=200, database=None, derandomize=True, phases=[Phase.generate]
+            ),
         )
     except NoSuchExample:  # pragma: no cover - the failure this test exists for
         pytest.fail(f"the gate let '{bug}' through in 200 float64 examples")
-    # The counterexample is shrunk: report it as a reader would see it.
-    assert found.depth >= 1
-
-
-@given(problem=strategies.problems(max_width=6, max_q=6, max_p=6))
-def test_gate_accepts_handprop_against_itself_with_rounding(problem: Problem) -> None:
-    """The literal loop-by-loop implementation, a different summation order, passes."""
-    ref_grads = _handprop(problem)
-    lit, err = run_candidate(handprop.literal.gradients, problem)
-    assert err is None, err
-    from crosscheck.budget import budget
-    from crosscheck.compare import compare
-
-    comparison = compare(lit, ref_grads, budget(problem))
-    if not comparison.near_kink:
-        assert comparison.passed, describe_failure(
-            comparison, problem, candidate_name="handprop.literal", reference_name="handprop"
-        )
+    # The catch is the bug's, not a gate that rejects everything: on the very problem
+    # that caught it, handprop passes.
+    assert not _caught(handprop.gradients, found, "torch"), (
+        f"the gate also rejects handprop on {found.describe()}"
+    )

@@ -13,8 +13,9 @@ from typing import Any, NamedTuple
 
 __all__ = ["STAGES", "Throughput", "gate_throughput", "measure"]
 
-STAGES: tuple[str, ...] = ("handprop", "torch", "jax", "judge", "draw and other")
-"""Where an example's time goes; ``judge`` includes the error budget."""
+STAGES: tuple[str, ...] = ("handprop", "budget", "torch", "jax", "judge", "draw and other")
+"""Where an example's time goes: the candidate, the error budget (once per problem), each
+oracle, the judgements, and the rest (Hypothesis drawing the problem, its bookkeeping)."""
 
 
 class Throughput(NamedTuple):
@@ -25,7 +26,9 @@ class Throughput(NamedTuple):
     budget (0 for a correct handprop); ``stages`` gives the seconds spent in each of
     :data:`STAGES`; ``jax_compiles`` is the number of XLA compilations during the measured run
     and ``jax_compile_seconds`` the time jax spent tracing, lowering and compiling (inside
-    the ``jax`` stage; None when jax did not run).
+    the ``jax`` stage; None when jax did not run). ``cpu_seconds`` is the process's CPU
+    time over the measured run (``examples / cpu_seconds`` is the rate a machine whose other
+    processes leave this one a whole core would see; wall time counts the waiting too).
     """
 
     examples: int
@@ -39,6 +42,7 @@ class Throughput(NamedTuple):
     stages: dict[str, float]
     jax_compiles: int | None
     jax_compile_seconds: float | None
+    cpu_seconds: float | None = None
 
 
 class _Clock:
@@ -58,8 +62,15 @@ class _Clock:
 
 def _run(
     n: int, seed: int, dtype: str, oracle_names: Sequence[str], strategy_kwargs: dict[str, Any]
-) -> tuple[int, int, float, dict[str, float]]:
-    """One Hypothesis run of at most ``n`` examples; (examples, failures, seconds, stages)."""
+) -> tuple[int, int, float, float, dict[str, float]]:
+    """One Hypothesis run of at most ``n`` examples; (examples, failures, seconds, CPU
+    seconds, stages).
+
+    Each example is what the gate's peer property does (tests/test_gate.py): handprop's
+    gradients through the guard, then :func:`crosscheck.judge.judge_all`'s steps timed one
+    by one (the budget once per problem, each oracle, each judgement), ``target`` fed each
+    oracle's worst ratio.
+    """
     from hypothesis import HealthCheck, Phase, given, settings, target
     from hypothesis import seed as hypothesis_seed
 
@@ -87,7 +98,7 @@ def _run(
         if err is not None:
             counts["failures"] += 1
             return
-        with clock.stage("judge"):
+        with clock.stage("budget"):
             b = budget(problem)  # once per problem, before any oracle runs
         for name in oracle_names:
             with clock.stage(name):
@@ -98,13 +109,13 @@ def _run(
             counts["failures"] += not verdict.passed
         counts["examples"] += 1
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     example()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     clock.seconds["draw and other"] = seconds - sum(
         v for k, v in clock.seconds.items() if k != "draw and other"
     )
-    return counts["examples"], counts["failures"], seconds, clock.seconds
+    return counts["examples"], counts["failures"], seconds, cpu, clock.seconds
 
 
 _COMPILE_EVENTS = (
@@ -167,13 +178,15 @@ def measure(
         previous = torch.get_num_threads()
         torch.set_num_threads(torch_threads)
     try:
-        w_examples, _, w_seconds, _ = (
-            _run(warmup, seed, dtype, oracles, strategy_kwargs) if warmup else (0, 0, 0.0, {})
+        w_examples, _, w_seconds, _, _ = (
+            _run(warmup, seed, dtype, oracles, strategy_kwargs) if warmup else (0, 0, 0.0, 0.0, {})
         )
         if "jax" in oracles:
             _listen_to_jax_compiles()
         count, compile_seconds = _compiles["count"], _compiles["seconds"]
-        n, failures, seconds, stages = _run(examples, seed + 1, dtype, oracles, strategy_kwargs)
+        n, failures, seconds, cpu, stages = _run(
+            examples, seed + 1, dtype, oracles, strategy_kwargs
+        )
         count, compile_seconds = _compiles["count"] - count, _compiles["seconds"] - compile_seconds
     finally:
         if previous is not None:
@@ -193,6 +206,7 @@ def measure(
         stages=stages,
         jax_compiles=count if jax_ran else None,
         jax_compile_seconds=compile_seconds if jax_ran else None,
+        cpu_seconds=cpu,
     )
 
 

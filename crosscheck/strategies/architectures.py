@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from crosscheck.errors import UsageError
 from crosscheck.options import ProblemSpace, problem_space
+from crosscheck.strategies import discrete
 from crosscheck.strategies.determinism import label
 from crosscheck.strategies.sizes import size
 
@@ -57,22 +58,22 @@ def _architectures(
     sizes: _Sizes,
     featured: str | None = None,
 ) -> Architecture:
-    depth = draw(st.integers(min_depth, max_depth), label=label("depth"))
+    depth = draw(discrete.integers(min_depth, max_depth), label=label("depth"))
     q = draw(sizes.q, label=label("Q"))
     widths = tuple(
         draw(sizes.width if l < depth - 1 else sizes.outputs, label=label("width"))
         for l in range(depth)
     )
-    cost, outs = draw(st.sampled_from(outputs), label=label("cost"))
+    cost, outs = draw(discrete.one_of(outputs), label=label("cost"))
     # The featured activation (if any) sits at one drawn hidden layer (shrinks to the first).
     at = -1
     if featured is not None and depth >= 2:
-        at = draw(st.integers(0, depth - 2), label=label("featured layer"))
+        at = draw(discrete.integers(0, depth - 2), label=label("featured layer"))
     acts = tuple(
-        featured if l == at else draw(st.sampled_from(hidden), label=label("hidden activation"))
+        featured if l == at else draw(discrete.one_of(hidden), label=label("hidden activation"))
         for l in range(depth - 1)
     )
-    out = draw(st.sampled_from(outs), label=label("output activation"))
+    out = draw(discrete.one_of(outs), label=label("output activation"))
     return Architecture((q, *widths), (*acts, out), cost)
 
 

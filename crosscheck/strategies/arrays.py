@@ -1,98 +1,92 @@
-"""The arrays a problem's numbers are drawn from: element by element through Hypothesis for
-small arrays (every gate problem), from a seeded NumPy generator for large ones.
+"""The arrays a problem's numbers are drawn from: one 32-bit seed drawn through Hypothesis,
+the values from a ``numpy.random.Generator`` seeded with it.
 
-Drawing each of a million entries through Hypothesis takes minutes; above
-:data:`ELEMENTWISE_MAX` entries Hypothesis draws one 32-bit seed and a
-``numpy.random.Generator`` the values, with the same ranges (unit values uniform in
-[-1, 1], non-negative ones in [0, 1], fair booleans, uniform indices), so the regimes and
-kinds built on them (:mod:`crosscheck.strategies.data`) are the same. Shrinking then
-works through the architecture and the seed. (Hypothesis's element draws also favour
-special values, 0, +-1, 0.5; the generator's uniform draws do not.)
+Hypothesis draws the *choices* of a problem (architecture, activations, cost, dtype, P,
+weight regime, input and label kinds, repeated-row counts) and one seed; NumPy draws the
+values from that seed (:func:`seeded`, then :func:`unit_values`, :func:`nonnegative_values`,
+:func:`boolean_values`, :func:`index_values`), with the same ranges as before (unit values
+uniform in [-1, 1], non-negative ones in [0, 1], fair booleans, uniform indices). Drawing
+each entry through Hypothesis cost ~100 choices per gate problem and most of the gate's
+time (docs/performance.md, "The gate's draws"); now a problem is ~20 choices. Shrinking
+works through the choices and the seed (the seed shrinks towards 0, the choices towards
+the simplest network); a failing problem's values are then some fixed draw, not the
+simplest numbers.
+
+Hypothesis's element draws favoured special values (0, +-1, 0.5); so that exact zeros,
+ones and halves still appear, a small array (at most :data:`SMALL_MAX` entries)
+mixes them in: with probability :data:`SPECIAL_ARRAYS` an array has a share of its entries
+(each with probability :data:`SPECIAL_ENTRIES`) replaced by one of :data:`SPECIALS`.
+Large arrays are plain uniform draws.
+
 """
 
 from __future__ import annotations
 
-import functools
-import math
-
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from crosscheck.strategies.determinism import label
 
-__all__ = ["ELEMENTWISE_MAX", "booleans", "indices", "nonnegative", "unit"]
+__all__ = [
+    "SMALL_MAX",
+    "SPECIALS",
+    "SPECIAL_ARRAYS",
+    "SPECIAL_ENTRIES",
+    "boolean_values",
+    "index_values",
+    "nonnegative_values",
+    "seeded",
+    "unit_values",
+]
 
-ELEMENTWISE_MAX = 1024
-"""Arrays with more entries than this get their values from a seeded NumPy generator."""
+SMALL_MAX = 1024
+"""Arrays with at most this many entries may carry special values (the gate's arrays all
+do; a large profile's big weight matrices are plain uniform draws)."""
 
+SPECIALS: tuple[float, ...] = (0.0, 1.0, -1.0, 0.5, -0.5)
+"""Special unit values mixed into small arrays (the non-negative ones for [0, 1] arrays)."""
 
-@functools.cache
-def _unit_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    """Dense float64 arrays with entries in [-1, 1] (no fill: every entry is its own draw,
-    so weight matrices are not mostly one repeated value)."""
-    return hnp.arrays(
-        np.float64,
-        shape,
-        elements=st.floats(-1.0, 1.0, allow_subnormal=False),
-        fill=st.nothing(),
-    )
+SPECIAL_ARRAYS = 0.25
+"""Probability that a small array carries special values."""
 
-
-@functools.cache
-def _nonnegative_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(
-        np.float64,
-        shape,
-        elements=st.floats(0.0, 1.0, allow_subnormal=False),
-        fill=st.nothing(),
-    )
-
-
-@functools.cache
-def _bool_array(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.bool_, shape, elements=st.booleans(), fill=st.nothing())
-
-
-@functools.cache
-def _index_array(shape: tuple[int, ...], high: int) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.intp, shape, elements=st.integers(0, high), fill=st.nothing())
-
+SPECIAL_ENTRIES = 0.25
+"""In such an array, the probability of each entry being replaced by a special value."""
 
 _SEED = st.integers(0, 2**32 - 1)
 
 
-def _large(shape: tuple[int, ...]) -> bool:
-    return math.prod(shape) > ELEMENTWISE_MAX
-
-
-def _generator(draw: st.DrawFn, name: str) -> np.random.Generator:
+def seeded(draw: st.DrawFn, name: str) -> np.random.Generator:
+    """A generator seeded by one 32-bit Hypothesis draw labelled ``name`` (shrinks to 0)."""
     return np.random.default_rng(draw(_SEED, label=label(f"{name} seed")))
 
 
-def unit(draw: st.DrawFn, shape: tuple[int, ...], name: str) -> np.ndarray:
-    """float64 values in [-1, 1] of ``shape`` (draw label ``name``)."""
-    if not _large(shape):
-        return draw(_unit_array(shape), label=label(name))
-    return _generator(draw, name).uniform(-1.0, 1.0, shape)
+def _with_specials(
+    rng: np.random.Generator, values: np.ndarray, specials: tuple[float, ...]
+) -> np.ndarray:
+    if values.size > SMALL_MAX or rng.random() >= SPECIAL_ARRAYS:
+        return values
+    chosen = rng.random(values.shape) < SPECIAL_ENTRIES
+    which = (rng.random(values.shape) * len(specials)).astype(np.intp)
+    return np.where(chosen, np.asarray(specials)[which], values)
 
 
-def nonnegative(draw: st.DrawFn, shape: tuple[int, ...], name: str) -> np.ndarray:
-    """float64 values in [0, 1] of ``shape``."""
-    if not _large(shape):
-        return draw(_nonnegative_array(shape), label=label(name))
-    return _generator(draw, name).uniform(0.0, 1.0, shape)
+def unit_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """float64 values in [-1, 1] of ``shape`` from ``rng`` (uniform; special values mixed
+    into small arrays)."""
+    return _with_specials(rng, rng.uniform(-1.0, 1.0, shape), SPECIALS)
 
 
-def booleans(draw: st.DrawFn, shape: tuple[int, ...], name: str) -> np.ndarray:
-    """Booleans of ``shape``."""
-    if not _large(shape):
-        return draw(_bool_array(shape), label=label(name))
-    return _generator(draw, name).random(shape) < 0.5
+def nonnegative_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """float64 values in [0, 1] of ``shape`` from ``rng`` (uniform; 0, 1 and 0.5 mixed into
+    small arrays)."""
+    return _with_specials(rng, rng.random(shape), tuple(s for s in SPECIALS if s >= 0))
 
 
-def indices(draw: st.DrawFn, shape: tuple[int, ...], high: int, name: str) -> np.ndarray:
-    """Integers in [0, high] of ``shape``."""
-    if not _large(shape):
-        return draw(_index_array(shape, high), label=label(name))
-    return _generator(draw, name).integers(0, high + 1, shape).astype(np.intp)
+def boolean_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Fair booleans of ``shape`` from ``rng``."""
+    return rng.random(shape) < 0.5
+
+
+def index_values(rng: np.random.Generator, shape: tuple[int, ...], high: int) -> np.ndarray:
+    """Uniform integers in [0, high] of ``shape`` from ``rng``."""
+    return np.minimum((rng.random(shape) * (high + 1)).astype(np.intp), high)

@@ -15,16 +15,21 @@ Weight regimes (``weights[l]`` has shape ``(N_l + 1, N_{l+1})``, row 0 the bias)
 
 Biases are never zero: their magnitude is bounded away from 0 and carries the factor
 :data:`BIAS_FACTOR` (an "irrational" 53-bit constant), so a bias cannot cancel exactly
-against sums of the short-mantissa values Hypothesis likes (0, 0.5, 1, ...). This keeps
+against sums of short-mantissa values (the special values 0, +-0.5, +-1 that small arrays
+carry, :mod:`crosscheck.strategies.arrays`). This keeps
 bias-gradient bugs visible and makes ambiguous relu/leaky_relu problems (a pre-activation
 within rounding of the kink at z = 0) rare.
 
 Tiny drawn values (``|u| < FLUSH`` on the unit scale) are flushed to 0 so that no product
 of drawn numbers underflows into subnormals, where rounding stops being relative.
 
-Every array is drawn as float64 values with ``hypothesis.extra.numpy`` and cast to the
-problem's dtype at the end, so a float32 problem holds exactly the numbers that were
-drawn-and-rounded once (no arithmetic happens after the cast).
+The kinds (weight regime per layer, input kind, the number of distinct rows, label kind)
+are Hypothesis draws; the values come from a NumPy generator seeded by one Hypothesis
+draw (:func:`crosscheck.strategies.arrays.seeded`: one seed per problem, or one per
+array for :func:`weights_for`, :func:`inputs` and :func:`labels_for`). Every array is
+drawn as float64 values and cast to the problem's dtype at the end, so a float32 problem
+holds exactly the numbers that were drawn-and-rounded once (no arithmetic happens after
+the cast).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from hypothesis import strategies as st
 from crosscheck import spec, validation
 from crosscheck.errors import UsageError
 from crosscheck.options import BASE_REGIMES, LABEL_KINDS, REGIMES, SATURATING_Z
-from crosscheck.strategies import arrays
+from crosscheck.strategies import arrays, discrete
 from crosscheck.strategies.architectures import Architecture
 from crosscheck.strategies.determinism import label
 
@@ -140,15 +145,16 @@ def _scales(
     return saturation * math.sqrt(3.0 / n_in) / m_in, saturation
 
 
-@st.composite
-def _weights(
+def _weights_from(
     draw: st.DrawFn,
+    rng: np.random.Generator,
     architecture: Architecture,
     regime: str,
     dtype: np.dtype,
     saturation: float = SATURATING_Z,
     mixed: tuple[str, ...] = BASE_REGIMES,
 ) -> Weights:
+    """Weights from ``rng`` (a mixed regime's per-layer regimes are Hypothesis draws)."""
     sizes, acts = architecture.sizes, architecture.activations
     weights: list[np.ndarray] = []
     regimes: list[str] = []
@@ -156,10 +162,10 @@ def _weights(
     for l, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         r = regime
         if regime == "mixed":
-            r = draw(st.sampled_from(mixed), label=label("layer regime"))
+            r = draw(discrete.one_of(mixed), label=label("layer regime"))
         w_scale, b_scale = _scales(r, n_in, n_out, m_in, saturation)
-        u = _flush(arrays.unit(draw, (n_in, n_out), "weights"))
-        v = _flush(arrays.unit(draw, (n_out,), "biases"))
+        u = _flush(arrays.unit_values(rng, (n_in, n_out)))
+        v = _flush(arrays.unit_values(rng, (n_out,)))
         w = np.empty((n_in + 1, n_out), dtype=np.float64)
         w[0] = b_scale * _away_from_zero(v)
         w[1:] = w_scale * u
@@ -168,6 +174,18 @@ def _weights(
         z_size = w_scale * m_in * math.sqrt(n_in / 3.0) + b_scale
         m_in = 1.0 if acts[l] in _BOUNDED else max(1.0, z_size)
     return Weights(tuple(weights), tuple(regimes))
+
+
+@st.composite
+def _weights(
+    draw: st.DrawFn,
+    architecture: Architecture,
+    regime: str,
+    dtype: np.dtype,
+    saturation: float = SATURATING_Z,
+) -> Weights:
+    rng = arrays.seeded(draw, "weights")
+    return _weights_from(draw, rng, architecture, regime, dtype, saturation)
 
 
 def weights_for(
@@ -210,22 +228,35 @@ def weights_for(
 # ----------------------------------------------------------------------------- inputs
 
 
-@st.composite
-def _inputs(draw: st.DrawFn, P: int, Q: int, dtype: np.dtype, kinds: tuple[str, ...]) -> Inputs:
-    kind = draw(st.sampled_from(kinds), label=label("x kind"))
+def _inputs_from(
+    draw: st.DrawFn,
+    rng: np.random.Generator,
+    P: int,
+    Q: int,
+    dtype: np.dtype,
+    kinds: tuple[str, ...],
+) -> Inputs:
+    """Inputs from ``rng`` (the kind and a repeated kind's number of distinct rows are
+    Hypothesis draws)."""
+    kind = draw(discrete.one_of(kinds), label=label("x kind"))
     if kind == "repeated":
-        k = draw(st.integers(1, max(1, P - 1)), label=label("distinct rows"))
-        rows = _flush(arrays.unit(draw, (k, Q), "X"))
-        X = rows[arrays.indices(draw, (P,), k - 1, "row index")]
+        k = draw(discrete.integers(1, max(1, P - 1)), label=label("distinct rows"))
+        rows = _flush(arrays.unit_values(rng, (k, Q)))
+        X = rows[arrays.index_values(rng, (P,), k - 1)]
     else:
-        X = _flush(arrays.unit(draw, (P, Q), "X"))
+        X = _flush(arrays.unit_values(rng, (P, Q)))
         if kind == "large":
             X = LARGE_SCALE * X
         elif kind == "zeros":
-            zero = arrays.booleans(draw, (P,), "zero rows")
-            zero[draw(st.integers(0, P - 1), label=label("zero row"))] = True
+            zero = arrays.boolean_values(rng, (P,))
+            zero[arrays.index_values(rng, (), P - 1)] = True
             X[zero] = 0.0
     return Inputs(X.astype(dtype), kind)
+
+
+@st.composite
+def _inputs(draw: st.DrawFn, P: int, Q: int, dtype: np.dtype, kinds: tuple[str, ...]) -> Inputs:
+    return _inputs_from(draw, arrays.seeded(draw, "X"), P, Q, dtype, kinds)
 
 
 def inputs(
@@ -243,6 +274,31 @@ def inputs(
 # ----------------------------------------------------------------------------- labels
 
 
+def _labels_from(
+    draw: st.DrawFn,
+    rng: np.random.Generator,
+    cost: str,
+    P: int,
+    n_out: int,
+    dtype: np.dtype,
+    kinds: tuple[str, ...] | None = None,
+) -> Labels:
+    """Labels from ``rng`` (the kind is a Hypothesis draw)."""
+    allowed = Y_KINDS[spec.COSTS[cost].labels] if kinds is None else kinds
+    kind = draw(discrete.one_of(allowed), label=label("y kind"))
+    if kind == "binary":
+        Y = arrays.boolean_values(rng, (P, n_out)).astype(np.float64)
+    elif kind == "one_hot":
+        Y = np.eye(n_out)[arrays.index_values(rng, (P,), n_out - 1)]
+    elif kind == "soft":
+        Y = _flush(arrays.nonnegative_values(rng, (P, n_out)))
+    else:
+        Y = _flush(arrays.unit_values(rng, (P, n_out)))
+        if kind == "large":
+            Y = LARGE_SCALE * Y
+    return Labels(Y.astype(dtype), kind)
+
+
 @st.composite
 def _labels(
     draw: st.DrawFn,
@@ -252,19 +308,7 @@ def _labels(
     dtype: np.dtype,
     kinds: tuple[str, ...] | None = None,
 ) -> Labels:
-    allowed = Y_KINDS[spec.COSTS[cost].labels] if kinds is None else kinds
-    kind = draw(st.sampled_from(allowed), label=label("y kind"))
-    if kind == "binary":
-        Y = arrays.booleans(draw, (P, n_out), "Y").astype(np.float64)
-    elif kind == "one_hot":
-        Y = np.eye(n_out)[arrays.indices(draw, (P,), n_out - 1, "Y class")]
-    elif kind == "soft":
-        Y = _flush(arrays.nonnegative(draw, (P, n_out), "Y"))
-    else:
-        Y = _flush(arrays.unit(draw, (P, n_out), "Y"))
-        if kind == "large":
-            Y = LARGE_SCALE * Y
-    return Labels(Y.astype(dtype), kind)
+    return _labels_from(draw, arrays.seeded(draw, "Y"), cost, P, n_out, dtype, kinds)
 
 
 def labels_for(cost: str, P: int, N_L: int, dtype: Any = np.float64) -> st.SearchStrategy[Labels]:

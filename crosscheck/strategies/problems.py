@@ -2,9 +2,11 @@
 
 A problem is drawn in this order, so that shrinking walks towards the simplest network
 and the simplest data: the architecture (depth first, then Q, the widths, the cost, the
-activations), the dtype (float64 first), P (from 1 up), the weight regime, then the
-weights, the inputs X and the labels Y (:mod:`crosscheck.strategies.data`). The smallest
-problem is the seed's own logistic regression: sizes (1, 1), ``("sigmoid",)``,
+activations), the dtype (float64 first), P (from 1 up), the weight regime, one seed for
+the values, then the weights, the inputs X and the labels Y
+(:mod:`crosscheck.strategies.data`): their kinds are Hypothesis draws, their values come
+from a NumPy generator seeded with that one seed (:mod:`crosscheck.strategies.arrays`).
+The smallest problem is the seed's own logistic regression: sizes (1, 1), ``("sigmoid",)``,
 ``log_likelihood`` (seed eq. 12), float64, P = 1.
 """
 
@@ -19,8 +21,9 @@ from hypothesis import strategies as st
 from crosscheck import spec
 from crosscheck.options import ProblemSpace, problem_space
 from crosscheck.problem import Problem, make_problem
+from crosscheck.strategies import arrays, discrete
 from crosscheck.strategies.architectures import Architecture, architectures_in
-from crosscheck.strategies.data import X_KINDS, _inputs, _labels, _weights
+from crosscheck.strategies.data import X_KINDS, _inputs_from, _labels_from, _weights_from
 from crosscheck.strategies.determinism import label
 from crosscheck.strategies.sizes import size
 
@@ -52,18 +55,17 @@ def _problems_with_info(
     space: ProblemSpace,
 ) -> DrawnProblem:
     arch = draw(architectures, label=label("architecture"))
-    dtype = draw(st.sampled_from(space.dtypes), label=label("dtype"))
+    dtype = draw(discrete.one_of(space.dtypes), label=label("dtype"))
     p_sizes = size(
         space.min_p, space.max_p, log=space.log_sizes, power_of_two="P" in space.powers_of_two
     )
     P = draw(p_sizes, label=label("P"))
-    regime = draw(st.sampled_from(space.regimes), label=label("regime"))
-    w = draw(
-        _weights(arch, regime, dtype, space.saturation, space.mixed), label=label("weights")
-    )
-    x = draw(_inputs(P, arch.sizes[0], dtype, X_KINDS), label=label("inputs"))
+    regime = draw(discrete.one_of(space.regimes), label=label("regime"))
+    rng = arrays.seeded(draw, "values")
+    w = _weights_from(draw, rng, arch, regime, dtype, space.saturation, space.mixed)
+    x = _inputs_from(draw, rng, P, arch.sizes[0], dtype, X_KINDS)
     kinds = space.label_kinds(spec.COSTS[arch.cost].labels)
-    y = draw(_labels(arch.cost, P, arch.sizes[-1], dtype, kinds), label=label("labels"))
+    y = _labels_from(draw, rng, arch.cost, P, arch.sizes[-1], dtype, kinds)
     problem = make_problem(w.weights, x.X, y.Y, arch.activations, arch.cost)
     return DrawnProblem(problem, Drawn(arch, dtype, regime, w.layer_regimes, x.kind, y.kind))
 
