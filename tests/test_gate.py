@@ -26,9 +26,10 @@ import numpy as np
 import pytest
 from hypothesis import Phase, example, find, given, note, settings, target
 from hypothesis.errors import NoSuchExample
+from required import require_oracle
 
 import handprop
-from crosscheck import oracles, pytest_plugin, spec, strategies
+from crosscheck import pytest_plugin, spec, strategies
 from crosscheck.budget import budget
 from crosscheck.compare import compare
 from crosscheck.judge import judge, judge_all, reference, run_candidate
@@ -61,14 +62,6 @@ ALL_PAIRS = frozenset(itertools.product(spec.ELEMENTWISE, spec.COST_ORDER))
 
 SQUARED_ERROR_OUTPUTS = frozenset((a, "squared_error") for a in spec.COSTS["squared_error"].outputs)
 """(output activation, squared_error): every output squared_error allows must be judged."""
-
-
-def _oracle_or_skip(name: str):
-    mod = oracles.get(name)
-    ok, why = mod.available()
-    if not ok:
-        pytest.skip(f"oracle {name} unavailable: {why}")
-    return mod
 
 
 # --------------------------------------------------------------------------- coverage
@@ -195,7 +188,7 @@ GATE = settings(
 def test_handprop_matches_peers() -> None:
     """handprop against torch and jax, both judging every example (float32 and float64)."""
     for name in PEERS:
-        _oracle_or_skip(name)
+        require_oracle(name)
     judged = Judged()
 
     @GATE
@@ -209,7 +202,7 @@ def test_handprop_matches_peers() -> None:
 
 
 def test_handprop_matches_truth() -> None:
-    _oracle_or_skip("mpmath")
+    require_oracle("mpmath")
     judged = Judged()
 
     @GATE
@@ -223,7 +216,7 @@ def test_handprop_matches_truth() -> None:
 
 
 def test_handprop_matches_finite_differences() -> None:
-    _oracle_or_skip("finite_differences")
+    require_oracle("finite_differences")
     judged = Judged()
 
     @GATE
@@ -239,8 +232,8 @@ def test_handprop_matches_finite_differences() -> None:
 @pytest.mark.parametrize("framework", ["torch", "jax"])
 def test_framework_float32_matches_truth(framework: str) -> None:
     """torch and jax in float32, judged against float64 truth with float32's u."""
-    mod = _oracle_or_skip(framework)
-    _oracle_or_skip("mpmath")
+    mod = require_oracle(framework)
+    require_oracle("mpmath")
     judged = Judged()
 
     @GATE
@@ -337,7 +330,7 @@ def _caught(fn, problem: Problem, oracle_name: str) -> bool:
 
 @pytest.mark.parametrize("bug", list(WRONG))
 def test_gate_rejects_wrong_gradients(bug: str) -> None:
-    _oracle_or_skip("torch")
+    require_oracle("torch")
     strategy = strategies.problems(dtypes=["float64"])
     try:
         found = find(
