@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from crosscheck import validation
 from crosscheck.errors import UsageError
@@ -49,6 +50,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-targets", action="store_true", help="skip the deep nets' power")
     parser.add_argument("--out", default="reports", metavar="DIR", help="default reports/")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="JSON",
+        help="combine soundness.json files of runs made in parts (gate chunks of distinct "
+        "--seed, the large sweep, the targets) into OUT/soundness.{md,json}; runs nothing",
+    )
 
 
 def _progress(label: str, total: int):
@@ -74,10 +82,9 @@ def _rows(worst) -> list[dict]:
 def run(args: argparse.Namespace) -> int:
     """Run ``crosscheck soundness``; exit 0 (sound), 1 (a correct implementation above the
     margin) or 2 (usage)."""
-    from crosscheck.atomic import write_many
     from crosscheck.outputs import output_directory
     from crosscheck.report.generate import generate
-    from crosscheck.soundness import power, render, sweep
+    from crosscheck.soundness import power, sweep
 
     try:
         gate = validation.integer(args.gate, "--gate", minimum=0)
@@ -86,6 +93,17 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"crosscheck soundness: {exc}", file=sys.stderr)
         return 2
+    if args.merge:
+        from crosscheck.soundness.merge import merge
+
+        reports = []
+        for name in args.merge:
+            try:
+                with open(name, encoding="utf-8") as f:
+                    reports.append(json.load(f))
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"--merge {name}: cannot read a soundness.json ({exc})") from None
+        return _write(merge(reports), out)
     sets = []
     if gate:
 
@@ -134,6 +152,15 @@ def run(args: argparse.Namespace) -> int:
         "sets": sets,
         "targets": targets,
     }
+    return _write(report, out)
+
+
+def _write(report: dict, out: Path) -> int:
+    """Write OUT/soundness.{json,md}, print the Markdown; 1 if a row is above the margin."""
+    from crosscheck.atomic import write_many
+    from crosscheck.soundness import render
+
+    sets = report["sets"]
     text = render.markdown(report)
     write_many(
         {
