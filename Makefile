@@ -60,7 +60,8 @@ test-thorough: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=thorough -m "not slow"
 
 # The committed reports/: the training trajectories first (the report summarises them),
-# then the gradient report (about 2 minutes). The baseline changes only on purpose:
+# then the gradient report (the last run: 148 s + 366 s on 2 shared cores; README). The
+# baseline changes only on purpose:
 # `$(BIN)/crosscheck check --baseline reports/baseline.json --update-baseline`.
 report: $(STAMP)
 	$(BIN)/crosscheck trajectory

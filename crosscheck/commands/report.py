@@ -94,7 +94,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``crosscheck report``."""
     parser.add_argument(
         "--examples", type=_examples, default=DEFAULT_EXAMPLES,
-        help=f"problems drawn by Hypothesis (default {DEFAULT_EXAMPLES}, about 2 minutes)",
+        help=f"problems drawn by Hypothesis (default {DEFAULT_EXAMPLES}: about 6 minutes here)",
     )
     parser.add_argument(
         "--seed", type=_seed, default=DEFAULT_SEED,
