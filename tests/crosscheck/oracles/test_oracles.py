@@ -122,6 +122,17 @@ def assert_within_own_bounds(
             )
 
 
+def _peers_judged(problem, truth, b, *, conclusive: bool = False) -> None:
+    """Every peer oracle (torch, jax) judged against ``truth`` within budget ``b``; each of
+    :data:`PEERS` must have run."""
+    ran = []
+    for oracle in oracles_of_kind("peer"):
+        assert_judged(oracle.gradients(problem), truth, problem, b, what=oracle.NAME,
+                      conclusive=conclusive)
+        ran.append(oracle.NAME)
+    assert ran == list(PEERS)
+
+
 # --------------------------------------------------------------------------------------
 # Agreement.
 # --------------------------------------------------------------------------------------
@@ -229,11 +240,7 @@ def test_peers_match_truth_on_random_architectures(data: st.DataObject) -> None:
     problem = make_case(sizes, (*hidden, out), cost, dtype, seed=seed, P=P)
     b = budget(problem)
     truth = truth_reference(problem, b)
-    ran = []
-    for oracle in oracles_of_kind("peer"):
-        assert_judged(oracle.gradients(problem), truth, problem, b, what=oracle.NAME)
-        ran.append(oracle.NAME)
-    assert ran == list(PEERS)
+    _peers_judged(problem, truth, b)
 
 
 # --------------------------------------------------------------------------------------
@@ -252,12 +259,7 @@ def test_softplus_is_exact_beyond_torch_threshold() -> None:
     assert ((z > 20) & (z < 25)).all()  # the regime where the threshold would matter
     b = budget(problem)
     truth = truth_reference(problem, b)
-    ran = []
-    for oracle in oracles_of_kind("peer"):
-        assert_judged(oracle.gradients(problem), truth, problem, b, what=oracle.NAME,
-                      conclusive=True)
-        ran.append(oracle.NAME)
-    assert ran == list(PEERS)
+    _peers_judged(problem, truth, b, conclusive=True)
     # torch's own threshold (softplus(z) = z above 20) is what the budget must see: the
     # gradients of that softplus, here by mpmath on the same net with the identity for
     # the hidden activation (every z^1 is above 20), are judged wrong.
@@ -280,11 +282,7 @@ def test_oracles_agree_at_the_kink_and_fd_flags_it(act: str) -> None:
     b = budget(problem)
     assert b.near_kink == (act != "elu")  # elu's f' has no jump at 0
     truth = truth_reference(problem, b)
-    ran = []
-    for oracle in oracles_of_kind("peer"):
-        assert_judged(oracle.gradients(problem), truth, problem, b, what=oracle.NAME)
-        ran.append(oracle.NAME)
-    assert ran == list(PEERS)
+    _peers_judged(problem, truth, b)
     est = finite_differences.estimate(problem)
     assert est.kinked[0][0].all(), "each first-layer bias moves a z that sits at 0"
     assert not est.kinked[0][1:].any(), "first-layer weights multiply x = 0 in that row"
@@ -558,12 +556,7 @@ def test_all_oracles_agree_on_larger_problems(case: tuple, dtype: type) -> None:
     assert mpmath_reference.fits(problem)
     b = budget(problem)
     truth = truth_reference(problem, b)
-    ran = []
-    for oracle in oracles_of_kind("peer"):
-        assert_judged(oracle.gradients(problem), truth, problem, b, what=oracle.NAME,
-                      conclusive=True)
-        ran.append(oracle.NAME)
-    assert ran == list(PEERS)
+    _peers_judged(problem, truth, b, conclusive=True)
     est = finite_differences.estimate(problem)
     assert_within_own_bounds(est.gradients, truth.gradients, est.error_bounds,
                              what="finite differences", problem=problem)
