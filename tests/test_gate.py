@@ -3,8 +3,9 @@
 Each gate property draws problems (architecture, activations, cost, weight regime, data,
 dtype) with crosscheck's strategies, judges every one within the problem's budget
 (computed once per problem, shared by the oracles: :func:`crosscheck.judge.judge_all`),
-steers the search towards the worst budget ratio with ``hypothesis.target``, and fails
-with a standalone message and a reproduction.
+records each example's worst budget ratio with ``hypothesis.target`` (seen with
+``--hypothesis-show-statistics``; the target phase that would climb towards the worst
+ratio is off, see :data:`GATE`), and fails with a standalone message and a reproduction.
 
 Coverage is asserted, not hoped for: every property runs at least :data:`GATE_EXAMPLES`
 examples, including one explicit problem per (hidden activation, cost) pair at depth 3
