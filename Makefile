@@ -112,4 +112,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants
+	rm -rf $(VENV) .pytest_cache .hypothesis .cache build *.egg-info mutants
