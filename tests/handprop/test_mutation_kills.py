@@ -250,3 +250,58 @@ def test_solved_means_every_output_on_the_right_side_of_one_half() -> None:
     assert not solved(net(2.0), X, np.full((4, 1), 0.5), acts)
     # the output layer decides, not a hidden one: hidden outputs are all > 0.5 here
     assert not solved([np.array([[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]), net(-2.0)[1]], X, ones, acts)
+
+
+def test_the_forward_pass_keeps_each_hidden_layer_column_major() -> None:
+    """backprop's module notes: a hidden layer's [1 a] is column-major (Fortran order), so
+    that a^l (its columns 1..N_l) is one contiguous block for every elementwise pass. A
+    row-major [1 a] gives a strided a^l with the same numbers (1.5 us a layer slower).
+    Kills handprop.backprop.x__with_unit__mutmut_6 and _9 (``order`` dropped: row-major)."""
+    weights, X, _, acts, _ = _xor()
+    fp = handprop.forward(weights, X, acts)
+    a1 = fp.a[1]
+    assert a1.flags.f_contiguous, a1.flags
+    want = 1.0 / (1.0 + np.exp(-(X @ weights[0][1:] + weights[0][0])))
+    np.testing.assert_allclose(a1, want, rtol=4 * U64, atol=0)
+
+
+@pytest.mark.parametrize("sizes", [(2, 0), (2, -1), (2, 1.5), (2, True), (3,), ()])
+def test_init_weights_refuses_bad_sizes_by_name(sizes) -> None:
+    """Kills handprop.network.x_init_weights__mutmut_7, _11, _12 (a zero, negative,
+    fractional or bool size let through in a list of two or more) and _16 (the message)."""
+    with pytest.raises(ValueError) as info:
+        handprop.init_weights(sizes, seed=0)
+    assert str(info.value) == (
+        f"sizes: expected at least two positive integers (Q, N_1, ..., N_L), got {tuple(sizes)!r}"
+    )
+
+
+def test_init_weights_defaults_are_glorot_with_zero_biases() -> None:
+    """The documented defaults: gain 1 (weights uniform in +-sqrt(6 / (N_l + N_{l+1}))),
+    zero biases; a net of one layer (two sizes) is valid. Kills
+    handprop.network.x_init_weights__mutmut_3 (gain 2), _4 (bias 1) and _8, _9 (two sizes
+    refused). 400 draws from U(-r, r) reach beyond r / 2 (a gain of 2 would give up to
+    2 r) with probability 1 - 2^-400."""
+    (w,) = handprop.init_weights((20, 20), seed=1)
+    r = math.sqrt(6.0 / 40.0)
+    assert w.shape == (21, 20) and w.dtype == np.float64
+    np.testing.assert_array_equal(w[0], np.zeros(20))
+    assert np.max(np.abs(w[1:])) <= r and np.max(np.abs(w[1:])) > r / 2
+
+
+def test_a_bad_seed_is_refused_with_what_a_seed_may_be() -> None:
+    """Kills handprop.network.x__generator__mutmut_4 (the message's "None" lower-cased)."""
+    with pytest.raises(ValueError, match=r"^seed: expected None, a non-negative integer \(or a "
+                       r"sequence of them, or a np\.random\.SeedSequence\) or a np\.random\."
+                       r"Generator, got -1 \("):
+        handprop.init_weights((2, 1), seed=-1)
+
+
+def test_init_weights_he_scheme_draws_within_sqrt_6_over_fan_in() -> None:
+    """scheme="he": r = gain sqrt(6 / N_l), sqrt 2 wider than glorot's for a square layer;
+    400 draws reach beyond glorot's r with probability 1 - 2^-200. Kills
+    handprop.network.x_init_weights__mutmut_27, _28 ("he" refused) and _45 (glorot's r
+    for he)."""
+    (w,) = handprop.init_weights((20, 20), seed=2, scheme="he", gain=0.5)
+    r = 0.5 * math.sqrt(6.0 / 20.0)
+    assert np.max(np.abs(w[1:])) <= r and np.max(np.abs(w[1:])) > r / math.sqrt(2.0)
