@@ -245,10 +245,12 @@ def test_the_examples_go_through_the_analysis_in_chunks_that_fit_the_memory(monk
     in exactly one chunk, so S and the kink count are those of one pass over all of them
     (up to the order of float64 sums). The windows are counted from what chains.windows
     actually builds. Kills the chunking mutants of budget.analysis.x_scale: the size of one
-    example's windows (``per_example``: a product, a range bound or the window changed),
-    the chunk formula (``//``, 8, the ``max(1, ...)`` floor, one chunk regardless), the
-    loop over the chunks (a step of 1, a single chunk) and their rows (a chunk from row 0,
-    to the end), and ``kinks =`` instead of ``+=``."""
+    example's windows (``per_example``: a product, a range bound or the window changed:
+    _21, _23, _27, _29, _33, _34, _39 to _42), the chunk formula (one chunk regardless,
+    the ``max(1, ...)`` floor, ``/``, ``8 /``, 9: _44, _50, _55, _61, _62), the loop over
+    the chunks (a single chunk, a step of 1: _76, _77) and their rows (from row 0, to the
+    end: _85 to _87), ``kinks =`` instead of ``+=`` (_94); and
+    budget.analysis.x__chunk__mutmut_53 (E(a^0) shaped like a^1: 2 inputs, 3 units)."""
     from crosscheck.budget import analysis
     from crosscheck.budget.values import values
 
@@ -282,8 +284,8 @@ def test_the_examples_go_through_the_analysis_in_chunks_that_fit_the_memory(monk
 def test_no_examples_leave_only_the_underflow_terms() -> None:
     """With P = 0 every sum over the examples is empty: S is the underflow floor of the
     gradient's own sum, eta on the bias row and (P + 1) eta = eta on the weight rows (the
-    products a delta and the sum). Kills budget.analysis.x_scale's ``s[0] -= eta``,
-    ``s[1] += eta`` and ``(P - 1)``, ``(P + 2)`` eta."""
+    products a delta and the sum). Kills budget.analysis.x_scale__mutmut_119 (``s[0] -=
+    eta``), _120 (``s[1] += eta``), _125 and _126 (``(P - 1)``, ``(P + 2)`` eta)."""
     from crosscheck.budget import analysis
     from crosscheck.budget.values import values
 
@@ -297,7 +299,7 @@ def test_no_examples_leave_only_the_underflow_terms() -> None:
 
 def test_a_net_of_one_or_two_layers_has_no_window() -> None:
     """Jacobian windows span at least two layers, so a net of depth 1 or 2 gets window 1
-    (none), whatever the cap. Kills budget.analysis.x_scale's ``else 2``."""
+    (none), whatever the cap. Kills budget.analysis.x_scale__mutmut_20 (``else 2``)."""
     for acts in (["identity"], ["tanh", "identity"]):
         weights = [np.ones((3, 2)) for _ in acts[:-1]] + [np.ones((3, 1))]
         weights[0] = np.ones((2, weights[0].shape[1]))
