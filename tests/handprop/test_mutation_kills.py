@@ -279,9 +279,11 @@ def test_init_weights_refuses_bad_sizes_by_name(sizes) -> None:
 def test_init_weights_defaults_are_glorot_with_zero_biases() -> None:
     """The documented defaults: gain 1 (weights uniform in +-sqrt(6 / (N_l + N_{l+1}))),
     zero biases; a net of one layer (two sizes) is valid. Kills
-    handprop.network.x_init_weights__mutmut_3 (gain 2), _4 (bias 1) and _8, _9 (two sizes
-    refused). 400 draws from U(-r, r) reach beyond r / 2 (a gain of 2 would give up to
-    2 r) with probability 1 - 2^-400."""
+    handprop.network.x_init_weights__mutmut_3 (gain 2), _4 (bias 1), _8, _9 (two sizes
+    refused), _44, _47 to _49 (he's fan for glorot), _51, _54 (r = gain / sqrt(6 / fan),
+    sqrt(7 / fan)), _75 (biases of 1), _80, _83 (one draw for the layer) and _82 (U(-r, 1)).
+    400 draws from U(-r, r) reach beyond r / 2 (a gain of 2 would give up to 2 r) with
+    probability 1 - 2^-400; the seed is fixed."""
     (w,) = handprop.init_weights((20, 20), seed=1)
     r = math.sqrt(6.0 / 40.0)
     assert w.shape == (21, 20) and w.dtype == np.float64
@@ -305,3 +307,31 @@ def test_init_weights_he_scheme_draws_within_sqrt_6_over_fan_in() -> None:
     (w,) = handprop.init_weights((20, 20), seed=2, scheme="he", gain=0.5)
     r = 0.5 * math.sqrt(6.0 / 20.0)
     assert np.max(np.abs(w[1:])) <= r and np.max(np.abs(w[1:])) > r / math.sqrt(2.0)
+
+
+def test_init_weights_draws_the_weight_rows_only_by_default() -> None:
+    """With zero biases (the default) the generator draws the weight rows alone, layer by
+    layer: the stream the README's documented seeds depend on. The expected weights are
+    drawn here from a fresh np.random.default_rng(seed), as the docstring describes.
+    Kills handprop.network.x_init_weights__mutmut_65, _73 (bias rows drawn from U(0, 0):
+    zeros, but every later draw moves), _80, _83 (one number for a whole layer) and _84
+    (U(r, r))."""
+    sizes = (2, 3, 1)
+    got = handprop.init_weights(sizes, seed=7)
+    rng = np.random.default_rng(7)
+    for w, n_in, n_out in zip(got, sizes, sizes[1:], strict=False):
+        r = math.sqrt(6.0 / (n_in + n_out))
+        want = np.zeros((n_in + 1, n_out))
+        want[1:] = rng.uniform(-r, r, size=(n_in, n_out))
+        np.testing.assert_array_equal(w, want)
+
+
+def test_init_weights_draws_each_bias_from_plus_minus_bias() -> None:
+    """bias=b: each bias uniform in [-b, b], one draw per unit. Kills
+    handprop.network.x_init_weights__mutmut_68, _71 (one draw for the whole row), _69, _70
+    (the interval [b, 1) or [-b, 1)) and _72 (U(b, b)). 20 draws from U(-0.3, 0.3) fall
+    on both sides of +-0.1 with probability 1 - 2 (2/3)^20 > 0.999; the seed is fixed."""
+    w = handprop.init_weights((3, 20), seed=3, bias=0.3)[0]
+    assert np.all(np.abs(w[0]) <= 0.3)
+    assert np.min(w[0]) < -0.1 and np.max(w[0]) > 0.1
+    assert len(set(w[0].tolist())) == 20
