@@ -335,3 +335,38 @@ def test_init_weights_draws_each_bias_from_plus_minus_bias() -> None:
     assert np.all(np.abs(w[0]) <= 0.3)
     assert np.min(w[0]) < -0.1 and np.max(w[0]) > 0.1
     assert len(set(w[0].tolist())) == 20
+
+
+def _three_layers():
+    rng = np.random.default_rng(4)
+    weights = [rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 1))]
+    return weights, rng.normal(size=(4, 2)), np.zeros((4, 1))
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_a_hidden_softmax_is_refused_naming_its_layer(layer: int) -> None:
+    """Kills handprop.network.x__check_names__mutmut_13, _16 (the layers numbered from 0
+    or 2 in the message) and _14 (only the first hidden layer checked)."""
+    weights, X, Y = _three_layers()
+    acts = ["tanh", "tanh", "identity"]
+    acts[layer - 1] = "softmax"
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, acts, "squared_error")
+    assert str(info.value) == (
+        f"activations: 'softmax' at hidden layer {layer} is only allowed at the output layer "
+        "(it is not elementwise)"
+    )
+
+
+def test_activations_may_be_any_sequence_of_names() -> None:
+    """``activations: Sequence[str]``: a sequence that is not a list or tuple (here a
+    collections.UserList) gives the same gradients as the list. Kills
+    handprop.network.x__check_names__mutmut_1 (anything but a list or tuple refused)."""
+    from collections import UserList
+
+    weights, X, Y = _three_layers()
+    acts = ["tanh", "sigmoid", "identity"]
+    want = handprop.gradients(weights, X, Y, acts, "squared_error")
+    got = handprop.gradients(weights, X, Y, UserList(acts), "squared_error")
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
