@@ -346,7 +346,8 @@ def _three_layers():
 @pytest.mark.parametrize("layer", [1, 2])
 def test_a_hidden_softmax_is_refused_naming_its_layer(layer: int) -> None:
     """Kills handprop.network.x__check_names__mutmut_13, _16 (the layers numbered from 0
-    or 2 in the message) and _14 (only the first hidden layer checked)."""
+    or 2 in the message), _14 (only the first hidden layer checked) and _19, _20 (the
+    message's last words changed)."""
     weights, X, Y = _three_layers()
     acts = ["tanh", "tanh", "identity"]
     acts[layer - 1] = "softmax"
@@ -370,3 +371,24 @@ def test_activations_may_be_any_sequence_of_names() -> None:
     got = handprop.gradients(weights, X, Y, UserList(acts), "squared_error")
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_three_layer_gradients_with_three_activations_match_mpmath() -> None:
+    """A 2-2-2-1 net whose three layers have three different activations (tanh, sigmoid,
+    identity output), against crosscheck's 50-digit reference (an independent tape). The
+    caches of checked names and plans are emptied first: a mutmut child inherits them
+    warm from the parent's clean run, which would skip the checks under test. Kills
+    handprop.network.x__check_names__mutmut_23 (the output taken from activations[1]) and
+    _27 (no hidden names)."""
+    from crosscheck.oracles import mpmath_reference as mp
+    from crosscheck.problem import make_problem
+
+    weights, X, Y = _three_layers()
+    Y = Y + 0.5
+    acts = ["tanh", "sigmoid", "identity"]
+    handprop.network._NAMES.clear()
+    handprop.backprop._PLANS.clear()
+    got = handprop.gradients(weights, X, Y, acts, "squared_error")
+    want = mp.gradients(make_problem(weights, X, Y, acts, "squared_error"))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14 * np.max(np.abs(w)))
