@@ -378,8 +378,8 @@ def test_three_layer_gradients_with_three_activations_match_mpmath() -> None:
     identity output), against crosscheck's 50-digit reference (an independent tape). The
     caches of checked names and plans are emptied first: a mutmut child inherits them
     warm from the parent's clean run, which would skip the checks under test. Kills
-    handprop.network.x__check_names__mutmut_23 (the output taken from activations[1]) and
-    _27 (no hidden names)."""
+    handprop.network.x__check_names__mutmut_23 (the output taken from activations[1]), _27
+    (no hidden names) and _29 (the first one only)."""
     from crosscheck.oracles import mpmath_reference as mp
     from crosscheck.problem import make_problem
 
@@ -392,3 +392,31 @@ def test_three_layer_gradients_with_three_activations_match_mpmath() -> None:
     want = mp.gradients(make_problem(weights, X, Y, acts, "squared_error"))
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14 * np.max(np.abs(w)))
+
+
+def test_validate_names_returns_the_checked_names_without_a_cost() -> None:
+    """network.validate_names (public) returns the checked Names for a forward pass too
+    (no cost). Kills handprop.network.x__check_names__mutmut_32 (no hidden names) and
+    _33 (no output name): every handprop caller of a forward pass discards them."""
+    from handprop.network import Names, validate_names
+
+    weights, X, _ = _three_layers()
+    handprop.network._NAMES.clear()
+    names = validate_names(weights, X, None, ["tanh", "sigmoid", "identity"], None)[3]
+    assert names == Names(("tanh", "sigmoid"), "identity", None)
+
+
+@pytest.mark.parametrize(
+    ("output", "cost", "allowed"),
+    [("tanh", "log_likelihood", "sigmoid"), ("softmax", "squared_error", "any elementwise one")],
+)
+def test_an_output_the_cost_does_not_allow_is_refused_with_what_it_allows(output, cost, allowed):
+    """Kills handprop.network.x__check_names__mutmut_40 (nothing said), _41, _42 (a list
+    of one name and "any elementwise one" swapped), _47 and _48 (the latter's text)."""
+    weights, X, Y = _three_layers()
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, ["tanh", "tanh", output], cost)
+    assert str(info.value) == (
+        f"activations: the output activation {output!r} is not allowed with cost {cost!r}; "
+        f"expected {allowed}"
+    )
