@@ -420,3 +420,19 @@ def test_an_output_the_cost_does_not_allow_is_refused_with_what_it_allows(output
         f"activations: the output activation {output!r} is not allowed with cost {cost!r}; "
         f"expected {allowed}"
     )
+
+
+def test_an_unhashable_cost_or_activations_are_refused_by_name() -> None:
+    """Names that cannot be looked up in the cache of checked names take the full checks.
+    Kills handprop.network.x__checked_names__mutmut_11 (those checks run without the
+    cost: an unhashable cost was then reported as "Y was given without a cost name"), _25
+    (a string for the activations reported as None), _26 (as "expected None names")."""
+    weights, X, Y = _three_layers()
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, ["tanh", "tanh", "identity"], ["squared_error"])
+    assert str(info.value).startswith("cost: unknown cost ['squared_error']; expected one of ")
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, "tanh", "squared_error")
+    assert str(info.value) == (
+        "activations: expected a sequence of 3 names (layers 1..3), got 'tanh'"
+    )
