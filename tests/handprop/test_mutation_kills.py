@@ -436,3 +436,105 @@ def test_an_unhashable_cost_or_activations_are_refused_by_name() -> None:
     assert str(info.value) == (
         "activations: expected a sequence of 3 names (layers 1..3), got 'tanh'"
     )
+
+
+def _messages_net():
+    """A 2-3-2-1 net (shapes (3, 3), (4, 2), (3, 1): no two alike), 4 examples."""
+    rng = np.random.default_rng(6)
+    weights = [rng.normal(size=(3, 3)), rng.normal(size=(4, 2)), rng.normal(size=(3, 1))]
+    return weights, rng.normal(size=(4, 2)), np.zeros((4, 1))
+
+
+def _bad(case: str):
+    weights, X, Y = _messages_net()
+    acts, cost = ["tanh", "tanh", "identity"], "squared_error"
+    if case == "no weights":
+        weights = []
+    elif case == "weights an array":
+        weights = np.ones((3, 3))
+    elif case == "empty layer":
+        weights[1] = np.ones((4, 0))
+    elif case == "mixed dtypes":
+        weights[1] = weights[1].astype(np.float32)
+    elif case == "unchained":
+        weights[2] = np.ones((4, 1))
+    elif case == "3-D weights":
+        weights[1] = np.ones((4, 2, 2))
+    elif case == "X columns":
+        X = np.ones((4, 3))
+    elif case == "Y rows":
+        Y = np.zeros((3, 1))
+    elif case == "1-D Y":
+        Y = np.zeros(4)
+    elif case == "NaN label":
+        Y = Y.copy()
+        Y[1, 0] = np.nan
+    elif case == "inf label, sigmoid cost":
+        Y = np.full((4, 1), 0.5)
+        Y[2, 0] = np.inf
+        acts, cost = ["tanh", "tanh", "sigmoid"], "log_likelihood"
+    elif case == "inf label, softmax cost":
+        weights[2] = np.ones((3, 2))
+        Y = np.full((4, 2), 0.5)
+        Y[0, 1] = np.inf
+        acts, cost = ["tanh", "tanh", "softmax"], "softmax_cross_entropy"
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, acts, cost)
+    return str(info.value)
+
+
+BAD_MESSAGES = {
+    "no weights": "weights: expected a non-empty list of 2-D arrays, weights[l] of shape "
+    "(N_l + 1, N_l+1); got list of length 0",
+    "weights an array": "weights: expected a non-empty list of 2-D arrays, weights[l] of shape "
+    "(N_l + 1, N_l+1); got ndarray",
+    "empty layer": "weights[1]: empty layer; expected shape (N_1 + 1, N_2) with N_1, N_2 >= 1, "
+    "got (4, 0)",
+    "mixed dtypes": "weights[1]: dtype float32 differs from weights[0]'s float64; all arrays "
+    "must share one dtype (no silent casts)",
+    "unchained": "weights[2]: shape (4, 1) does not follow weights[1] of shape (4, 2); "
+    "expected (3, 1) rows = previous layer's units + 1 bias row",
+    "3-D weights": "weights[1]: expected a 2-D array, got shape (4, 2, 2)",
+    "X columns": "X: expected shape (P, 2) to match weights[0] of shape (3, 3) (Q = rows - 1), "
+    "got (4, 3)",
+    "Y rows": "Y: expected shape (P, N_L) = (4, 1) to match X's P and the output layer, got "
+    "(3, 1)",
+    "1-D Y": "Y: expected a 2-D array, got shape (4,)",
+    "NaN label": "Y: expected finite values, got nan at index (1, 0)",
+    "inf label, sigmoid cost": "Y: expected finite values, got inf at index (2, 0)",
+    "inf label, softmax cost": "Y: expected finite values, got inf at index (0, 1)",
+}
+
+
+@pytest.mark.parametrize("case", BAD_MESSAGES)
+def test_each_bad_argument_gets_its_whole_message(case: str) -> None:
+    """The whole message, not only the argument's name it starts with (which the
+    validation tests check). Kills handprop.network.x_validate_weights__mutmut_11, _13,
+    _14, _16 (the message for no list), _25 (a 3-D array taken as 2-D), _49 to _52 (the
+    empty layer's), _55, _56 (mixed dtypes'), _59, _60, _62 to _64 (an unchained layer's)
+    and x_validate_names__mutmut_32 (X's), _62 (a 1-D float Y not converted), _78 (Y's
+    shape), _88, _91, _92 (a NaN label named wrongly) and _106 (an infinite label taken
+    for a finite range: a label rule's message, or accepted by the softmax costs)."""
+    assert _bad(case) == BAD_MESSAGES[case]
+
+
+def test_a_y_without_a_cost_is_refused_by_name() -> None:
+    """Kills handprop.network.x_validate_names__mutmut_55 (the message's "Y" lower-cased)."""
+    weights, X, Y = _messages_net()
+    with pytest.raises(ValueError) as info:
+        handprop.network.validate(weights, X, Y, ["tanh", "tanh", "identity"], None)
+    assert str(info.value) == "cost: Y was given without a cost name"
+
+
+def test_weights_may_be_any_sequence_of_arrays() -> None:
+    """``weights: Sequence[np.ndarray]``: a collections.UserList of the arrays gives the
+    list's gradients. Kills handprop.network.x_validate_weights__mutmut_2 (anything but a
+    list or tuple refused)."""
+    from collections import UserList
+
+    weights, X, Y = _messages_net()
+    acts = ["tanh", "tanh", "identity"]
+    want = handprop.gradients(weights, X, Y + 1.0, acts, "squared_error")
+    got = handprop.gradients(UserList(weights), X, Y + 1.0, acts, "squared_error")
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
