@@ -379,7 +379,7 @@ def test_three_layer_gradients_with_three_activations_match_mpmath() -> None:
     caches of checked names and plans are emptied first: a mutmut child inherits them
     warm from the parent's clean run, which would skip the checks under test. Kills
     handprop.network.x__check_names__mutmut_23 (the output taken from activations[1]), _27
-    (no hidden names) and _29 (the first one only)."""
+    (no hidden names), _29 (the first one only) and _30 (all but the last two)."""
     from crosscheck.oracles import mpmath_reference as mp
     from crosscheck.problem import make_problem
 
