@@ -250,3 +250,291 @@ def test_solved_means_every_output_on_the_right_side_of_one_half() -> None:
     assert not solved(net(2.0), X, np.full((4, 1), 0.5), acts)
     # the output layer decides, not a hidden one: hidden outputs are all > 0.5 here
     assert not solved([np.array([[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]), net(-2.0)[1]], X, ones, acts)
+
+
+def test_the_forward_pass_keeps_each_hidden_layer_column_major() -> None:
+    """backprop's module notes: a hidden layer's [1 a] is column-major (Fortran order), so
+    that a^l (its columns 1..N_l) is one contiguous block for every elementwise pass. A
+    row-major [1 a] gives a strided a^l with the same numbers (1.5 us a layer slower).
+    Kills handprop.backprop.x__with_unit__mutmut_6 and _9 (``order`` dropped: row-major)."""
+    weights, X, _, acts, _ = _xor()
+    fp = handprop.forward(weights, X, acts)
+    a1 = fp.a[1]
+    assert a1.flags.f_contiguous, a1.flags
+    want = 1.0 / (1.0 + np.exp(-(X @ weights[0][1:] + weights[0][0])))
+    np.testing.assert_allclose(a1, want, rtol=4 * U64, atol=0)
+
+
+@pytest.mark.parametrize("sizes", [(2, 0), (2, -1), (2, 1.5), (2, True), (3,), ()])
+def test_init_weights_refuses_bad_sizes_by_name(sizes) -> None:
+    """Kills handprop.network.x_init_weights__mutmut_7, _11, _12 (a zero, negative,
+    fractional or bool size let through in a list of two or more) and _16 (the message)."""
+    with pytest.raises(ValueError) as info:
+        handprop.init_weights(sizes, seed=0)
+    assert str(info.value) == (
+        f"sizes: expected at least two positive integers (Q, N_1, ..., N_L), got {tuple(sizes)!r}"
+    )
+
+
+def test_init_weights_defaults_are_glorot_with_zero_biases() -> None:
+    """The documented defaults: gain 1 (weights uniform in +-sqrt(6 / (N_l + N_{l+1}))),
+    zero biases; a net of one layer (two sizes) is valid. Kills
+    handprop.network.x_init_weights__mutmut_3 (gain 2), _4 (bias 1), _8, _9 (two sizes
+    refused), _44, _47 to _49 (he's fan for glorot), _51, _54 (r = gain / sqrt(6 / fan),
+    sqrt(7 / fan)), _75 (biases of 1), _80, _83 (one draw for the layer) and _82 (U(-r, 1)).
+    400 draws from U(-r, r) reach beyond r / 2 (a gain of 2 would give up to 2 r) with
+    probability 1 - 2^-400; the seed is fixed."""
+    (w,) = handprop.init_weights((20, 20), seed=1)
+    r = math.sqrt(6.0 / 40.0)
+    assert w.shape == (21, 20) and w.dtype == np.float64
+    np.testing.assert_array_equal(w[0], np.zeros(20))
+    assert np.max(np.abs(w[1:])) <= r and np.max(np.abs(w[1:])) > r / 2
+
+
+def test_a_bad_seed_is_refused_with_what_a_seed_may_be() -> None:
+    """Kills handprop.network.x__generator__mutmut_4 (the message's "None" lower-cased)."""
+    with pytest.raises(ValueError, match=r"^seed: expected None, a non-negative integer \(or a "
+                       r"sequence of them, or a np\.random\.SeedSequence\) or a np\.random\."
+                       r"Generator, got -1 \("):
+        handprop.init_weights((2, 1), seed=-1)
+
+
+def test_init_weights_he_scheme_draws_within_sqrt_6_over_fan_in() -> None:
+    """scheme="he": r = gain sqrt(6 / N_l), sqrt 2 wider than glorot's for a square layer;
+    400 draws reach beyond glorot's r with probability 1 - 2^-200. Kills
+    handprop.network.x_init_weights__mutmut_27, _28 ("he" refused) and _45 (glorot's r
+    for he)."""
+    (w,) = handprop.init_weights((20, 20), seed=2, scheme="he", gain=0.5)
+    r = 0.5 * math.sqrt(6.0 / 20.0)
+    assert np.max(np.abs(w[1:])) <= r and np.max(np.abs(w[1:])) > r / math.sqrt(2.0)
+
+
+def test_init_weights_draws_the_weight_rows_only_by_default() -> None:
+    """With zero biases (the default) the generator draws the weight rows alone, layer by
+    layer: the stream the README's documented seeds depend on. The expected weights are
+    drawn here from a fresh np.random.default_rng(seed), as the docstring describes.
+    Kills handprop.network.x_init_weights__mutmut_65, _73 (bias rows drawn from U(0, 0):
+    zeros, but every later draw moves), _80, _83 (one number for a whole layer) and _84
+    (U(r, r))."""
+    sizes = (2, 3, 1)
+    got = handprop.init_weights(sizes, seed=7)
+    rng = np.random.default_rng(7)
+    for w, n_in, n_out in zip(got, sizes, sizes[1:], strict=False):
+        r = math.sqrt(6.0 / (n_in + n_out))
+        want = np.zeros((n_in + 1, n_out))
+        want[1:] = rng.uniform(-r, r, size=(n_in, n_out))
+        np.testing.assert_array_equal(w, want)
+
+
+def test_init_weights_draws_each_bias_from_plus_minus_bias() -> None:
+    """bias=b: each bias uniform in [-b, b], one draw per unit. Kills
+    handprop.network.x_init_weights__mutmut_68, _71 (one draw for the whole row), _69, _70
+    (the interval [b, 1) or [-b, 1)) and _72 (U(b, b)). 20 draws from U(-0.3, 0.3) fall
+    on both sides of +-0.1 with probability 1 - 2 (2/3)^20 > 0.999; the seed is fixed."""
+    w = handprop.init_weights((3, 20), seed=3, bias=0.3)[0]
+    assert np.all(np.abs(w[0]) <= 0.3)
+    assert np.min(w[0]) < -0.1 and np.max(w[0]) > 0.1
+    assert len(set(w[0].tolist())) == 20
+
+
+def _three_layers():
+    rng = np.random.default_rng(4)
+    weights = [rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 1))]
+    return weights, rng.normal(size=(4, 2)), np.zeros((4, 1))
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_a_hidden_softmax_is_refused_naming_its_layer(layer: int) -> None:
+    """Kills handprop.network.x__check_names__mutmut_13, _16 (the layers numbered from 0
+    or 2 in the message), _14 (only the first hidden layer checked) and _19, _20 (the
+    message's last words changed)."""
+    weights, X, Y = _three_layers()
+    acts = ["tanh", "tanh", "identity"]
+    acts[layer - 1] = "softmax"
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, acts, "squared_error")
+    assert str(info.value) == (
+        f"activations: 'softmax' at hidden layer {layer} is only allowed at the output layer "
+        "(it is not elementwise)"
+    )
+
+
+def test_activations_may_be_any_sequence_of_names() -> None:
+    """``activations: Sequence[str]``: a sequence that is not a list or tuple (here a
+    collections.UserList) gives the same gradients as the list. Kills
+    handprop.network.x__check_names__mutmut_1 (anything but a list or tuple refused)."""
+    from collections import UserList
+
+    weights, X, Y = _three_layers()
+    acts = ["tanh", "sigmoid", "identity"]
+    want = handprop.gradients(weights, X, Y, acts, "squared_error")
+    got = handprop.gradients(weights, X, Y, UserList(acts), "squared_error")
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_three_layer_gradients_with_three_activations_match_mpmath() -> None:
+    """A 2-2-2-1 net whose three layers have three different activations (tanh, sigmoid,
+    identity output), against crosscheck's 50-digit reference (an independent tape). The
+    caches of checked names and plans are emptied first: a mutmut child inherits them
+    warm from the parent's clean run, which would skip the checks under test. Kills
+    handprop.network.x__check_names__mutmut_23 (the output taken from activations[1]), _27
+    (no hidden names), _29 (the first one only) and _30 (all but the last two)."""
+    from crosscheck.oracles import mpmath_reference as mp
+    from crosscheck.problem import make_problem
+
+    weights, X, Y = _three_layers()
+    Y = Y + 0.5
+    acts = ["tanh", "sigmoid", "identity"]
+    handprop.network._NAMES.clear()
+    handprop.backprop._PLANS.clear()
+    got = handprop.gradients(weights, X, Y, acts, "squared_error")
+    want = mp.gradients(make_problem(weights, X, Y, acts, "squared_error"))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14 * np.max(np.abs(w)))
+
+
+def test_validate_names_returns_the_checked_names_without_a_cost() -> None:
+    """network.validate_names (public) returns the checked Names for a forward pass too
+    (no cost). Kills handprop.network.x__check_names__mutmut_32 (no hidden names) and
+    _33 (no output name): every handprop caller of a forward pass discards them."""
+    from handprop.network import Names, validate_names
+
+    weights, X, _ = _three_layers()
+    handprop.network._NAMES.clear()
+    names = validate_names(weights, X, None, ["tanh", "sigmoid", "identity"], None)[3]
+    assert names == Names(("tanh", "sigmoid"), "identity", None)
+
+
+@pytest.mark.parametrize(
+    ("output", "cost", "allowed"),
+    [("tanh", "log_likelihood", "sigmoid"), ("softmax", "squared_error", "any elementwise one")],
+)
+def test_an_output_the_cost_does_not_allow_is_refused_with_what_it_allows(output, cost, allowed):
+    """Kills handprop.network.x__check_names__mutmut_40 (nothing said), _41, _42 (a list
+    of one name and "any elementwise one" swapped), _47 and _48 (the latter's text)."""
+    weights, X, Y = _three_layers()
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, ["tanh", "tanh", output], cost)
+    assert str(info.value) == (
+        f"activations: the output activation {output!r} is not allowed with cost {cost!r}; "
+        f"expected {allowed}"
+    )
+
+
+def test_an_unhashable_cost_or_activations_are_refused_by_name() -> None:
+    """Names that cannot be looked up in the cache of checked names take the full checks.
+    Kills handprop.network.x__checked_names__mutmut_11 (those checks run without the
+    cost: an unhashable cost was then reported as "Y was given without a cost name"), _25
+    (a string for the activations reported as None), _26 (as "expected None names")."""
+    weights, X, Y = _three_layers()
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, ["tanh", "tanh", "identity"], ["squared_error"])
+    assert str(info.value).startswith("cost: unknown cost ['squared_error']; expected one of ")
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, "tanh", "squared_error")
+    assert str(info.value) == (
+        "activations: expected a sequence of 3 names (layers 1..3), got 'tanh'"
+    )
+
+
+def _messages_net():
+    """A 2-3-2-1 net (shapes (3, 3), (4, 2), (3, 1): no two alike), 4 examples."""
+    rng = np.random.default_rng(6)
+    weights = [rng.normal(size=(3, 3)), rng.normal(size=(4, 2)), rng.normal(size=(3, 1))]
+    return weights, rng.normal(size=(4, 2)), np.zeros((4, 1))
+
+
+def _bad(case: str):
+    weights, X, Y = _messages_net()
+    acts, cost = ["tanh", "tanh", "identity"], "squared_error"
+    if case == "no weights":
+        weights = []
+    elif case == "weights an array":
+        weights = np.ones((3, 3))
+    elif case == "empty layer":
+        weights[1] = np.ones((4, 0))
+    elif case == "mixed dtypes":
+        weights[1] = weights[1].astype(np.float32)
+    elif case == "unchained":
+        weights[2] = np.ones((4, 1))
+    elif case == "3-D weights":
+        weights[1] = np.ones((4, 2, 2))
+    elif case == "X columns":
+        X = np.ones((4, 3))
+    elif case == "Y rows":
+        Y = np.zeros((3, 1))
+    elif case == "1-D Y":
+        Y = np.zeros(4)
+    elif case == "NaN label":
+        Y = Y.copy()
+        Y[1, 0] = np.nan
+    elif case == "inf label, sigmoid cost":
+        Y = np.full((4, 1), 0.5)
+        Y[2, 0] = np.inf
+        acts, cost = ["tanh", "tanh", "sigmoid"], "log_likelihood"
+    elif case == "inf label, softmax cost":
+        weights[2] = np.ones((3, 2))
+        Y = np.full((4, 2), 0.5)
+        Y[0, 1] = np.inf
+        acts, cost = ["tanh", "tanh", "softmax"], "softmax_cross_entropy"
+    with pytest.raises(ValueError) as info:
+        handprop.gradients(weights, X, Y, acts, cost)
+    return str(info.value)
+
+
+BAD_MESSAGES = {
+    "no weights": "weights: expected a non-empty list of 2-D arrays, weights[l] of shape "
+    "(N_l + 1, N_l+1); got list of length 0",
+    "weights an array": "weights: expected a non-empty list of 2-D arrays, weights[l] of shape "
+    "(N_l + 1, N_l+1); got ndarray",
+    "empty layer": "weights[1]: empty layer; expected shape (N_1 + 1, N_2) with N_1, N_2 >= 1, "
+    "got (4, 0)",
+    "mixed dtypes": "weights[1]: dtype float32 differs from weights[0]'s float64; all arrays "
+    "must share one dtype (no silent casts)",
+    "unchained": "weights[2]: shape (4, 1) does not follow weights[1] of shape (4, 2); "
+    "expected (3, 1) rows = previous layer's units + 1 bias row",
+    "3-D weights": "weights[1]: expected a 2-D array, got shape (4, 2, 2)",
+    "X columns": "X: expected shape (P, 2) to match weights[0] of shape (3, 3) (Q = rows - 1), "
+    "got (4, 3)",
+    "Y rows": "Y: expected shape (P, N_L) = (4, 1) to match X's P and the output layer, got "
+    "(3, 1)",
+    "1-D Y": "Y: expected a 2-D array, got shape (4,)",
+    "NaN label": "Y: expected finite values, got nan at index (1, 0)",
+    "inf label, sigmoid cost": "Y: expected finite values, got inf at index (2, 0)",
+    "inf label, softmax cost": "Y: expected finite values, got inf at index (0, 1)",
+}
+
+
+@pytest.mark.parametrize("case", BAD_MESSAGES)
+def test_each_bad_argument_gets_its_whole_message(case: str) -> None:
+    """The whole message, not only the argument's name it starts with (which the
+    validation tests check). Kills handprop.network.x_validate_weights__mutmut_11, _13,
+    _14, _16 (the message for no list), _25 (a 3-D array taken as 2-D), _49 to _52 (the
+    empty layer's), _55, _56 (mixed dtypes'), _59, _60, _62 to _64 (an unchained layer's)
+    and x_validate_names__mutmut_32 (X's), _62 (a 1-D float Y not converted), _78 (Y's
+    shape), _88, _91, _92 (a NaN label named wrongly) and _106 (an infinite label taken
+    for a finite range: a label rule's message, or accepted by the softmax costs)."""
+    assert _bad(case) == BAD_MESSAGES[case]
+
+
+def test_a_y_without_a_cost_is_refused_by_name() -> None:
+    """Kills handprop.network.x_validate_names__mutmut_55 (the message's "Y" lower-cased)."""
+    weights, X, Y = _messages_net()
+    with pytest.raises(ValueError) as info:
+        handprop.network.validate(weights, X, Y, ["tanh", "tanh", "identity"], None)
+    assert str(info.value) == "cost: Y was given without a cost name"
+
+
+def test_weights_may_be_any_sequence_of_arrays() -> None:
+    """``weights: Sequence[np.ndarray]``: a collections.UserList of the arrays gives the
+    list's gradients. Kills handprop.network.x_validate_weights__mutmut_2 (anything but a
+    list or tuple refused)."""
+    from collections import UserList
+
+    weights, X, Y = _messages_net()
+    acts = ["tanh", "tanh", "identity"]
+    want = handprop.gradients(weights, X, Y + 1.0, acts, "squared_error")
+    got = handprop.gradients(UserList(weights), X, Y + 1.0, acts, "squared_error")
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)

@@ -1,8 +1,10 @@
-"""Tests that kill the mutants of crosscheck.budget (its __init__: budget, ratios) that
-the rest of the suite let survive (docs/mutation.md lists them with their verdicts)."""
+"""Tests that kill the mutants of crosscheck.budget (budget, chains, models, values and
+the analysis) that the rest of the suite let survive (docs/mutation.md lists them with
+their verdicts)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -158,3 +160,238 @@ def test_the_gelu_models_are_the_documented_magnitudes() -> None:
         want_v, want_d = _gelu_mags(float(zi))
         assert math.isclose(got_v[i], want_v, rel_tol=1e-14, abs_tol=0.0), (zi, got_v[i])
         assert math.isclose(got_d[i], want_d, rel_tol=1e-14), (zi, got_d[i])
+
+
+def test_every_value_of_a_float32_problem_is_float64_one_per_layer() -> None:
+    """values.Values: float64 arrays (the module's first line), lists of length L + 1 (its
+    docstring). Kills budget.values.x_values__mutmut_8, _10 (X left in float32: z[0], a[0]),
+    _13, _15 (Y left in float32), _109 and _113 (delta and b one entry too long)."""
+    from crosscheck.budget.values import values
+
+    rng = np.random.default_rng(5)
+    w = [rng.normal(size=(3, 3)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)]
+    p = make_problem(w, rng.normal(size=(4, 2)).astype(np.float32),
+                     rng.normal(size=(4, 2)).astype(np.float32), ["tanh", "identity"],
+                     "squared_error")
+    v = values(p)
+    assert v.y.dtype == np.float64
+    for name in ("z", "a", "fp", "f2", "vmag", "dmag", "delta", "b"):
+        xs = getattr(v, name)
+        assert len(xs) == 3, name  # L + 1
+        for x in xs:
+            assert x is None or x.dtype == np.float64, name
+
+
+def test_the_softmax_output_delta_is_y_minus_h_times_the_row_sum_of_y() -> None:
+    """dC/dz for a softmax cost: sign (y - h sum_n y_n), row by row (labels need not sum to
+    1: they are >= 0). By hand for z = 0 (h = 1/2, 1/2) and label rows (2, 0), (0, 3):
+    (1, -1) and (-1.5, 1.5) times the sign. Kills budget.values.x_values__mutmut_88
+    (h / sum), _90, _93 (the sum over every row) and _94, _96 (the row sums not kept as a
+    column: broadcast along the units)."""
+    from crosscheck.budget.values import values
+
+    for cost, sign in (("softmax_log_likelihood", 1.0), ("softmax_cross_entropy", -1.0)):
+        p = make_problem([np.zeros((2, 2))], np.zeros((2, 1)), np.array([[2.0, 0.0], [0.0, 3.0]]),
+                         ["softmax"], cost)
+        d = values(p).delta[1]
+        np.testing.assert_array_equal(d, sign * np.array([[1.0, -1.0], [-1.5, 1.5]]))
+
+
+def test_the_sigmoid_costs_output_delta_is_y_minus_h() -> None:
+    """Seed eq. 13: dC/dz = sign (y - h) at a sigmoid output with a sigmoid cost, not the
+    squared error's (h - y) f'(z). By hand for z = 0 (h = 1/2, f' = 1/4), y = 1: sign / 2.
+    Kills budget.values.x_values__mutmut_97 (``!=``), _98 and _99 (the name changed: the
+    sigmoid costs fell to the squared error's formula and squared error to theirs)."""
+    from crosscheck.budget.values import values
+
+    for cost, sign in (("log_likelihood", 1.0), ("binary_cross_entropy", -1.0)):
+        p = make_problem([np.zeros((2, 1))], np.zeros((1, 1)), np.ones((1, 1)), ["sigmoid"], cost)
+        assert values(p).delta[1][0, 0] == sign * 0.5
+    p = make_problem([np.zeros((2, 1))], np.zeros((1, 1)), np.ones((1, 1)), ["sigmoid"],
+                     "squared_error")
+    assert values(p).delta[1][0, 0] == (0.5 - 1.0) * 0.25
+
+
+def test_the_models_get_the_dtypes_unit_roundoff() -> None:
+    """u = eps / 2 goes to the error models: softplus's f' is charged sigma(z) (1 +
+    min(|z|, e^-|z| / u)), which reads u past |z| ~ 33 in float64. By hand for z = 36:
+    sigma(36) (1 + e^-36 2^53). Kills budget.values.x_values__mutmut_18 (u = 2 eps) and
+    _21 (eps / 3)."""
+    from crosscheck.budget.values import values
+
+    p = make_problem([np.array([[36.0], [0.0]])], np.zeros((1, 1)), np.zeros((1, 1)),
+                     ["softplus"], "squared_error")
+    sigma = 1.0 / (1.0 + math.exp(-36.0))
+    want = sigma * (1.0 + math.exp(-36.0) * 2.0**53)
+    assert math.isclose(values(p).dmag[1][0, 0], want, rel_tol=1e-14)
+
+
+def _deep_problem(P: int = 7):
+    """A 2-3-4-5-2 net (relu, tanh, tanh, identity; squared error) with P examples, the
+    first two all-zero inputs: with zero biases, their relu units sit on the kink."""
+    rng = np.random.default_rng(11)
+    sizes = (2, 3, 4, 5, 2)
+    weights = [rng.normal(size=(n + 1, m)) for n, m in itertools.pairwise(sizes)]
+    weights[0][0] = 0.0
+    X = rng.normal(size=(P, 2))
+    X[:2] = 0.0
+    return make_problem(weights, X, rng.normal(size=(P, 2)),
+                        ["relu", "tanh", "tanh", "identity"], "squared_error")
+
+
+def test_the_examples_go_through_the_analysis_in_chunks_that_fit_the_memory(monkeypatch) -> None:
+    """analysis.scale splits the examples into chunks whose Jacobian windows (8 bytes per
+    entry) fit CHUNK_BYTES, each as many examples as fit (at least one); every example is
+    in exactly one chunk, so S and the kink count are those of one pass over all of them
+    (up to the order of float64 sums). The windows are counted from what chains.windows
+    actually builds. Kills the chunking mutants of budget.analysis.x_scale: the size of one
+    example's windows (``per_example``: a product, a range bound or the window changed:
+    _21, _23, _27, _29, _33, _34, _39 to _42), the chunk formula (one chunk regardless,
+    the ``max(1, ...)`` floor, ``/``, ``8 /``, 9: _44, _50, _55, _61, _62), the loop over
+    the chunks (a single chunk, a step of 1: _76, _77) and their rows (from row 0, to the
+    end: _85 to _87), ``kinks =`` instead of ``+=`` (_94); and
+    budget.analysis.x__chunk__mutmut_53 (E(a^0) shaped like a^1: 2 inputs, 3 units)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    p = _deep_problem()
+    v = values(p)
+    u, eta = 2.0**-53, 1e-300
+    whole = analysis.scale(v, p.activations, p.cost, u, eta, dtype="float64")
+    assert whole.window == 3 and whole.kink_units >= 6  # 2 examples x 3 relu units
+    seen: list[tuple[int, int]] = []
+    real = chains.windows
+
+    def spy(W, fp, B):
+        J = real(W, fp, B)
+        seen.append((fp[1].shape[0], sum(j.nbytes for j in J.values())))
+        return J
+
+    monkeypatch.setattr(chains, "windows", spy)
+    per_example = 8 * (3 * 5 + 4 * 2 + 3 * 2)  # N_m N_l of (l, m) = (3, 1), (4, 2), (4, 1)
+    for k, spare in ((1, 0), (2, per_example - 1), (3, 5)):
+        monkeypatch.setattr(analysis, "CHUNK_BYTES", k * per_example + spare)
+        seen.clear()
+        got = analysis.scale(v, p.activations, p.cost, u, eta, dtype="float64")
+        rows = [r for r, _ in seen]
+        assert rows == [k] * (7 // k) + ([7 % k] if 7 % k else []), (k, rows)
+        assert all(nbytes == r * per_example for r, nbytes in seen), seen
+        assert got.kink_units == whole.kink_units and got.window == whole.window
+        for s, t in zip(got.S, whole.S, strict=True):
+            np.testing.assert_allclose(s, t, rtol=1e-13, atol=0)
+
+
+def test_no_examples_leave_only_the_underflow_terms() -> None:
+    """With P = 0 every sum over the examples is empty: S is the underflow floor of the
+    gradient's own sum, eta on the bias row and (P + 1) eta = eta on the weight rows (the
+    products a delta and the sum). Kills budget.analysis.x_scale__mutmut_119 (``s[0] -=
+    eta``), _120 (``s[1] += eta``), _125 and _126 (``(P - 1)``, ``(P + 2)`` eta)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    for acts in (["tanh", "identity"], ["tanh", "tanh", "tanh", "identity"]):
+        weights = [np.ones((3, 2)) for _ in acts[:-1]] + [np.ones((3, 1))]
+        p = make_problem(weights, np.zeros((0, 2)), np.zeros((0, 1)), acts, "squared_error")
+        got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.5, dtype="float64")
+        for s in got.S:
+            np.testing.assert_array_equal(s, np.full_like(s, 0.5))
+
+
+def test_a_net_of_one_or_two_layers_has_no_window() -> None:
+    """Jacobian windows span at least two layers, so a net of depth 1 or 2 gets window 1
+    (none), whatever the cap. Kills budget.analysis.x_scale__mutmut_20 (``else 2``)."""
+    for acts in (["identity"], ["tanh", "identity"]):
+        weights = [np.ones((3, 2)) for _ in acts[:-1]] + [np.ones((3, 1))]
+        weights[0] = np.ones((2, weights[0].shape[1]))
+        p = make_problem(weights, np.ones((2, 1)), np.ones((2, 1)), acts, "squared_error")
+        assert budget(p).window == 1
+
+
+def _hadamard_problem(L: int = 3):
+    """An identity net 6-4-...-4-1 whose hidden weights are a 4 x 4 Hadamard matrix / 2
+    (orthogonal: |W| products grow like 2^depth, the signed ones and the 2-norm do not)."""
+    rng = np.random.default_rng(0)
+    H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]) / 2.0
+    first = np.vstack([np.zeros((1, 4)), rng.normal(size=(6, 4))])
+    hidden = [np.vstack([np.zeros((1, 4)), H]) for _ in range(L - 2)]
+    last = np.vstack([np.zeros((1, 1)), np.ones((4, 1))])
+    return make_problem([first, *hidden, last], rng.normal(size=(3, 6)), rng.normal(size=(3, 1)),
+                        ["identity"] * L, "squared_error")
+
+
+def _scale(p, work_cap=None):
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    return analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 1e-300, work_cap,
+                          dtype="float64")
+
+
+def test_the_jacobian_route_is_charged_its_rounding_gamma(monkeypatch) -> None:
+    """Where the windows are used, each Jacobian bound is charged gamma = chains.rounding(the
+    widths N_0..N_L, B) times the chain of absolute values. That chain bounds the one-step
+    route, so with gamma = 1 the window route can never win: S is then exactly the S
+    without windows, while the real (tiny) gamma lets the windows sharpen S. Kills
+    budget.analysis.x__chunk__mutmut_21 (gamma 0: the windows charged nothing), _27 and
+    _28 (gamma of the wrong widths)."""
+    p = _hadamard_problem()
+    real = _scale(p)
+    assert real.window == 2
+    calls = []
+
+    def rounding(sizes, B):
+        calls.append((list(sizes), B))
+        return 1.0
+
+    with monkeypatch.context() as m:
+        m.setattr(chains, "windows", lambda W, fp, B: {})
+        no_windows = _scale(p)
+    assert any(np.any(s < t) for s, t in zip(real.S, no_windows.S, strict=True))
+    monkeypatch.setattr(chains, "rounding", rounding)
+    charged = _scale(p)
+    assert calls and all(c == ([6, 4, 4, 1], 2) for c in calls), calls
+    for s, t in zip(charged.S, no_windows.S, strict=True):
+        np.testing.assert_array_equal(s, t)
+
+
+def test_the_norm_wise_bound_sharpens_s_without_windows(monkeypatch) -> None:
+    """With no Jacobian window (a work cap of 0) on a net of 3 layers, the norm-wise bound
+    (||v J||_2 <= ||v||_2 prod c_k) is the sharpest through the orthogonal layers: S is
+    smaller somewhere than without it (chains.step_norms giving no bound). Kills
+    budget.analysis.x__chunk__mutmut_32 (never used), _39, _40 (not for 3 layers) and _43
+    (not for a window one short of the net's depth)."""
+    p = _hadamard_problem()
+    real = _scale(p, work_cap=0)
+    assert real.window == 1
+    monkeypatch.setattr(chains, "step_norms", lambda W, fp: [None] * len(W))
+    without = _scale(p, work_cap=0)
+    assert any(np.any(s < t) for s, t in zip(real.S, without.S, strict=True))
+    assert all(np.all(s <= t) for s, t in zip(real.S, without.S, strict=True))
+
+
+def test_s_of_a_relu_unit_on_its_kink_by_hand() -> None:
+    """S of a 2-1-1 net (relu, identity; squared error) for one example, worked by hand
+    from docs/error-budget.md with eta = 0, to first order in u (the tolerance, 1e-12,
+    is far above the O(u) terms dropped and far below any first-order change).
+
+    x = (1, 1), w^0 = (1; -1/2, -1/2): z^1 = 0 exactly, a relu on its kink (a^1 = 0,
+    f' = 0, |f'(0+) - f'(0-)| = 1). The rounding of z^1 is charged (N_0 + 1)(|x| |w| +
+    |b|) = 3 (1/2 + 1/2 + 1) = 6 = E(z^1), and the kink makes E(a^1) = 6. w^1 = (1/4; 2):
+    z^2 = 1/4; its own rounding (N_1 + 1)(0 |2| + 1/4) = 1/2, plus the error made at
+    a^1 carried by |w^1| = 2: 6 * 2 = 12, so E(z^2) = 12.5. y = 1/4 (delta = 0): E(dC/dz^2)
+    = E(a^2) + |h| + |y| = 13, and back through the kink E(dC/dz^1) = 2 * 13 = 26. Then
+    S = (sum of E(delta), |a| E(delta) + E(a) |delta| + ...): S^1 = (13, 12 u 13) and S^0 =
+    (26, 26, 26). Kills budget.analysis.x__chunk__mutmut_101 (the count of terms of the
+    wrong layer), _109, _110 (the error made at a^1 not charged at layer 2), _111, _112
+    (``made = ``, ``made -= ``), _113 (that error subtracted) and _116 (divided by E(z^1))."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    u = 2.0**-53
+    p = make_problem([np.array([[1.0], [-0.5], [-0.5]]), np.array([[0.25], [2.0]])],
+                     np.array([[1.0, 1.0]]), np.array([[0.25]]), ["relu", "identity"],
+                     "squared_error")
+    got = analysis.scale(values(p), p.activations, p.cost, u, 0.0, dtype="float64")
+    assert got.kink_units == 1
+    np.testing.assert_allclose(got.S[0], [[26.0], [26.0], [26.0]], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(got.S[1], [[13.0], [156.0 * u]], rtol=1e-12, atol=0)
