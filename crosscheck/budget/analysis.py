@@ -114,8 +114,10 @@ def _chunk(
     absb = [np.abs(w[0]) for w in v.w]
     J = chains.windows(W, v.fp, B) if B >= 2 else {}
     gamma = chains.rounding([W[0].shape[0], *(x.shape[1] for x in W)], B) if J else 0.0
-    # with the window spanning the net, the norm-wise bound can never be the smaller one
-    c = chains.step_norms(W, v.fp) if 3 <= L and B < L - 1 else [None] * L
+    # the norm-wise bound at every depth from 3, even where the window spans the net: it
+    # can be far the smaller there too (a width-1 layer, products that cancel: 540x on one
+    # of 150 random nets of depth 3-6; tests/crosscheck/budget/test_analysis_norms.py)
+    c = chains.step_norms(W, v.fp) if L >= 3 else [None] * L
 
     Ez: list = [np.zeros_like(v.a[0])] + [None] * L
     Ea: list = [np.zeros_like(v.a[0])] + [None] * L
