@@ -148,9 +148,20 @@ def test_pytest_report_dir_read_only_is_a_usage_error_at_configure(tmp_path) -> 
 # --- interruptions, the environment, bugs ----------------------------------------------
 
 
+# The child as a terminal starts it: with Python's own SIGINT handler even when the test
+# run itself was started with SIGINT ignored (a background job of a non-interactive shell,
+# `nohup ... &`: its children inherit SIG_IGN, Python then installs no handler and the
+# Ctrl-C below would be lost; it was, once, for a `.ci/run` started that way).
+_AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
+
 def test_ctrl_c_is_130_and_one_line(tmp_path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, str(CHILD), "--examples", "40", "--out", str(tmp_path / "o")],
+        [sys.executable, "-c", _AS_FROM_A_TERMINAL, str(CHILD), "--examples", "40",
+         "--out", str(tmp_path / "o")],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), "CI": "true", "CROSSCHECK_SLOW": "0.2"},
     )
