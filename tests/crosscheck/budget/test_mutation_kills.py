@@ -395,3 +395,62 @@ def test_s_of_a_relu_unit_on_its_kink_by_hand() -> None:
     assert got.kink_units == 1
     np.testing.assert_allclose(got.S[0], [[26.0], [26.0], [26.0]], rtol=1e-12, atol=0)
     np.testing.assert_allclose(got.S[1], [[13.0], [156.0 * u]], rtol=1e-12, atol=0)
+
+
+def test_s_grows_with_the_unit_roundoff() -> None:
+    """S bounds |error| / u, and the analysis charges every error as a magnitude plus u
+    times the error already bounded (|a| + u E(a), f'(z) + u E(f'), ...): a larger u can
+    only add. On the 2-1-1 relu net of the test above (a unit on its kink, delta^2 = 0, so
+    no bias term over u) and on a 2-1-1 tanh net, S is therefore nondecreasing in u, from
+    u = 2^-53 up to 1/16, where those second-order terms are first-order. Kills
+    budget.analysis.x__chunk__mutmut_89 (|a^{l-1}| - u E(a^{l-1}): on the kink a^1 = 0, so
+    at u = 1/16 S^1 falls to 12.95, below its first-order value 13) and _117 (the error
+    made at a^{l-1} with f' - u E(f'): tanh's E(f') is not 0)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    nets = [
+        make_problem([np.array([[1.0], [-0.5], [-0.5]]), np.array([[0.25], [2.0]])],
+                     np.array([[1.0, 1.0]]), np.array([[0.25]]), ["relu", "identity"],
+                     "squared_error"),
+        make_problem([np.array([[0.5], [1.0], [-0.5]]), np.array([[0.25], [2.0]])],
+                     np.array([[1.0, 1.0]]), np.array([[0.25]]), ["tanh", "identity"],
+                     "squared_error"),
+    ]
+    for p in nets:
+        v = values(p)
+        runs = [analysis.scale(v, p.activations, p.cost, u, 0.0, dtype="float64").S
+                for u in (2.0**-53, 2.0**-20, 2.0**-8, 2.0**-4)]
+        for small, large in itertools.pairwise(runs):
+            for s, t in zip(small, large, strict=True):
+                assert np.all(s <= t), (p.activations, s, t)
+
+
+def test_the_forward_window_sharpens_the_last_layers_s(monkeypatch) -> None:
+    """The last layer's S (S^{L-1}: |a^{L-1}|, E(a^{L-1}) and the output delta) takes
+    nothing from the backward windows, only from the forward bounds; on the 3-layer
+    Hadamard net the forward window at layer 3 is the sharpest route, so S^2 is smaller
+    somewhere with the windows than without. Kills budget.analysis.x__chunk__mutmut_152
+    (the forward window only from layer 4: S^2 is then exactly that without windows)."""
+    p = _hadamard_problem()
+    real = _scale(p)
+    assert real.window == 2
+    monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
+    without = _scale(p)
+    assert np.any(real.S[-1] < without.S[-1]), (real.S[-1], without.S[-1])
+
+
+def test_with_gamma_one_the_windows_never_win_at_depth_four(monkeypatch) -> None:
+    """As test_the_jacobian_route_is_charged_its_rounding_gamma, one layer deeper: the chain
+    of absolute values E_abs^l = made + (E_abs^{l-1} |f'|) |W| bounds every route, so with
+    gamma = 1 S is exactly the S without windows. Kills budget.analysis.x__chunk__mutmut_138
+    (``made - ...``: the chain then alternates in sign and the windows win, S smaller)."""
+    p = _hadamard_problem(4)
+    assert _scale(p).window == 3
+    with monkeypatch.context() as m:
+        m.setattr(chains, "windows", lambda W, fp, B: {})
+        no_windows = _scale(p)
+    monkeypatch.setattr(chains, "rounding", lambda sizes, B: 1.0)
+    charged = _scale(p)
+    for s, t in zip(charged.S, no_windows.S, strict=True):
+        np.testing.assert_array_equal(s, t)
