@@ -454,3 +454,26 @@ def test_with_gamma_one_the_windows_never_win_at_depth_four(monkeypatch) -> None
     charged = _scale(p)
     for s, t in zip(charged.S, no_windows.S, strict=True):
         np.testing.assert_array_equal(s, t)
+
+
+def test_s_of_a_linear_net_is_homogeneous_in_its_data() -> None:
+    """An identity net with zero biases is linear: scaling X and Y by 4 (a power of two,
+    exact) scales every value, every magnitude and every error bound by 4, so (with no
+    underflow terms, eta = 0) S of a weight, a sum of products of two of them (an a and a
+    delta), by 16 and S of a bias (a delta times the input 1) by 4, exactly, on every
+    route: the one-step chain, the windows and the norm-wise bound (||E||_2 scales by 4,
+    the step norms c do not move). Kills budget.analysis.x__norm__mutmut_6 (the row norm
+    sqrt(sum(x / x)) = sqrt(N), the same whatever the errors: on the Hadamard net the
+    norm-wise bound is then the sharpest, and far too small)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    p = _hadamard_problem()
+    q = make_problem(p.weights, 4.0 * p.X, 4.0 * p.Y, p.activations, p.cost)
+    for work_cap in (0, None):
+        got = [analysis.scale(values(r), r.activations, r.cost, 2.0**-53, 0.0, work_cap,
+                              dtype="float64") for r in (p, q)]
+        assert got[0].window == got[1].window
+        for s, t in zip(got[0].S, got[1].S, strict=True):
+            np.testing.assert_allclose(t[0], 4.0 * s[0], rtol=1e-14, atol=0)
+            np.testing.assert_allclose(t[1:], 16.0 * s[1:], rtol=1e-14, atol=0)
