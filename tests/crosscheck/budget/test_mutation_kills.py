@@ -477,3 +477,27 @@ def test_s_of_a_linear_net_is_homogeneous_in_its_data() -> None:
         for s, t in zip(got[0].S, got[1].S, strict=True):
             np.testing.assert_allclose(t[0], 4.0 * s[0], rtol=1e-14, atol=0)
             np.testing.assert_allclose(t[1:], 16.0 * s[1:], rtol=1e-14, atol=0)
+
+
+def test_without_cancellation_the_windows_add_what_the_chain_adds(monkeypatch) -> None:
+    """With identity activations and positive weights nothing cancels: each Jacobian J(l, m)
+    is the product of the |W| in between, so a window route (charged gamma = 0 here)
+    adds the errors injected at layers m < l exactly as the one-step chain carries them,
+    and S is that without windows, to rounding (the norm-wise bound taken out, so the
+    two routes are compared). Kills budget.analysis.x__chunk__mutmut_151 (``made - (inj
+    step) |W|`` in the forward window, numbered as after the ``L >= 3`` change) and
+    _165 (the sum over the window's layers from m = 2: the error injected at layer 1
+    dropped)."""
+    rng = np.random.default_rng(1)
+    sizes = [3, 3, 3, 3, 1]
+    weights = [rng.uniform(0.5, 1.5, size=(sizes[i] + 1, sizes[i + 1])) for i in range(4)]
+    p = make_problem(weights, rng.uniform(0.5, 1.5, size=(2, 3)), rng.uniform(-1, 1, size=(2, 1)),
+                     ["identity"] * 4, "squared_error")
+    monkeypatch.setattr(chains, "step_norms", lambda W, fp: [None] * len(W))
+    monkeypatch.setattr(chains, "rounding", lambda sizes, B: 0.0)
+    windows = _scale(p)
+    assert windows.window == 3
+    monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
+    without = _scale(p)
+    for s, t in zip(windows.S, without.S, strict=True):
+        np.testing.assert_allclose(s, t, rtol=1e-13, atol=0)
