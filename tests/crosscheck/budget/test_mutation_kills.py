@@ -431,7 +431,10 @@ def test_the_forward_window_sharpens_the_last_layers_s(monkeypatch) -> None:
     nothing from the backward windows, only from the forward bounds; on the 3-layer
     Hadamard net the forward window at layer 3 is the sharpest route, so S^2 is smaller
     somewhere with the windows than without. Kills budget.analysis.x__chunk__mutmut_152
-    (the forward window only from layer 4: S^2 is then exactly that without windows)."""
+    (the forward window only from layer 4: S^2 is then exactly that without windows); in
+    the numbering after the ``L >= 3`` change, _148, _149 (the same), _166 (a window
+    summing one layer too many) and the norm-wise route's _209 (||E(z^{l-2})||) and _218
+    (R - ||inj||)."""
     p = _hadamard_problem()
     real = _scale(p)
     assert real.window == 2
@@ -487,7 +490,9 @@ def test_without_cancellation_the_windows_add_what_the_chain_adds(monkeypatch) -
     two routes are compared). Kills budget.analysis.x__chunk__mutmut_151 (``made - (inj
     step) |W|`` in the forward window, numbered as after the ``L >= 3`` change) and
     _165 (the sum over the window's layers from m = 2: the error injected at layer 1
-    dropped)."""
+    dropped), _167, _168, _170 (other ranges that drop a layer), _171, _172 (``EJ =``,
+    ``EJ -=`` for those layers), _182, _183 (the term of E(z^{l-B}) dropped where l - B =
+    1) and _184, _185 (``EJ =``, ``EJ -=`` for it)."""
     rng = np.random.default_rng(1)
     sizes = [3, 3, 3, 3, 1]
     weights = [rng.uniform(0.5, 1.5, size=(sizes[i] + 1, sizes[i + 1])) for i in range(4)]
