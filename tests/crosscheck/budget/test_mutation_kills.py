@@ -395,3 +395,114 @@ def test_s_of_a_relu_unit_on_its_kink_by_hand() -> None:
     assert got.kink_units == 1
     np.testing.assert_allclose(got.S[0], [[26.0], [26.0], [26.0]], rtol=1e-12, atol=0)
     np.testing.assert_allclose(got.S[1], [[13.0], [156.0 * u]], rtol=1e-12, atol=0)
+
+
+def test_s_grows_with_the_unit_roundoff() -> None:
+    """S bounds |error| / u, and the analysis charges every error as a magnitude plus u
+    times the error already bounded (|a| + u E(a), f'(z) + u E(f'), ...): a larger u can
+    only add. On the 2-1-1 relu net of the test above (a unit on its kink, delta^2 = 0, so
+    no bias term over u) and on a 2-1-1 tanh net, S is therefore nondecreasing in u, from
+    u = 2^-53 up to 1/16, where those second-order terms are first-order. Kills
+    budget.analysis.x__chunk__mutmut_89 (|a^{l-1}| - u E(a^{l-1}): on the kink a^1 = 0, so
+    at u = 1/16 S^1 falls to 12.95, below its first-order value 13) and _117 (the error
+    made at a^{l-1} with f' - u E(f'): tanh's E(f') is not 0)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    nets = [
+        make_problem([np.array([[1.0], [-0.5], [-0.5]]), np.array([[0.25], [2.0]])],
+                     np.array([[1.0, 1.0]]), np.array([[0.25]]), ["relu", "identity"],
+                     "squared_error"),
+        make_problem([np.array([[0.5], [1.0], [-0.5]]), np.array([[0.25], [2.0]])],
+                     np.array([[1.0, 1.0]]), np.array([[0.25]]), ["tanh", "identity"],
+                     "squared_error"),
+    ]
+    for p in nets:
+        v = values(p)
+        runs = [analysis.scale(v, p.activations, p.cost, u, 0.0, dtype="float64").S
+                for u in (2.0**-53, 2.0**-20, 2.0**-8, 2.0**-4)]
+        for small, large in itertools.pairwise(runs):
+            for s, t in zip(small, large, strict=True):
+                assert np.all(s <= t), (p.activations, s, t)
+
+
+def test_the_forward_window_sharpens_the_last_layers_s(monkeypatch) -> None:
+    """The last layer's S (S^{L-1}: |a^{L-1}|, E(a^{L-1}) and the output delta) takes
+    nothing from the backward windows, only from the forward bounds; on the 3-layer
+    Hadamard net the forward window at layer 3 is the sharpest route, so S^2 is smaller
+    somewhere with the windows than without. Kills budget.analysis.x__chunk__mutmut_152
+    (the forward window only from layer 4: S^2 is then exactly that without windows); in
+    the numbering after the ``L >= 3`` change, _148, _149 (the same), _166 (a window
+    summing one layer too many) and the norm-wise route's _209 (||E(z^{l-2})||) and _218
+    (R - ||inj||)."""
+    p = _hadamard_problem()
+    real = _scale(p)
+    assert real.window == 2
+    monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
+    without = _scale(p)
+    assert np.any(real.S[-1] < without.S[-1]), (real.S[-1], without.S[-1])
+
+
+def test_with_gamma_one_the_windows_never_win_at_depth_four(monkeypatch) -> None:
+    """As test_the_jacobian_route_is_charged_its_rounding_gamma, one layer deeper: the chain
+    of absolute values E_abs^l = made + (E_abs^{l-1} |f'|) |W| bounds every route, so with
+    gamma = 1 S is exactly the S without windows. Kills budget.analysis.x__chunk__mutmut_138
+    (``made - ...``: the chain then alternates in sign and the windows win, S smaller)."""
+    p = _hadamard_problem(4)
+    assert _scale(p).window == 3
+    with monkeypatch.context() as m:
+        m.setattr(chains, "windows", lambda W, fp, B: {})
+        no_windows = _scale(p)
+    monkeypatch.setattr(chains, "rounding", lambda sizes, B: 1.0)
+    charged = _scale(p)
+    for s, t in zip(charged.S, no_windows.S, strict=True):
+        np.testing.assert_array_equal(s, t)
+
+
+def test_s_of_a_linear_net_is_homogeneous_in_its_data() -> None:
+    """An identity net with zero biases is linear: scaling X and Y by 4 (a power of two,
+    exact) scales every value, every magnitude and every error bound by 4, so (with no
+    underflow terms, eta = 0) S of a weight, a sum of products of two of them (an a and a
+    delta), by 16 and S of a bias (a delta times the input 1) by 4, exactly, on every
+    route: the one-step chain, the windows and the norm-wise bound (||E||_2 scales by 4,
+    the step norms c do not move). Kills budget.analysis.x__norm__mutmut_6 (the row norm
+    sqrt(sum(x / x)) = sqrt(N), the same whatever the errors: on the Hadamard net the
+    norm-wise bound is then the sharpest, and far too small)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    p = _hadamard_problem()
+    q = make_problem(p.weights, 4.0 * p.X, 4.0 * p.Y, p.activations, p.cost)
+    for work_cap in (0, None):
+        got = [analysis.scale(values(r), r.activations, r.cost, 2.0**-53, 0.0, work_cap,
+                              dtype="float64") for r in (p, q)]
+        assert got[0].window == got[1].window
+        for s, t in zip(got[0].S, got[1].S, strict=True):
+            np.testing.assert_allclose(t[0], 4.0 * s[0], rtol=1e-14, atol=0)
+            np.testing.assert_allclose(t[1:], 16.0 * s[1:], rtol=1e-14, atol=0)
+
+
+def test_without_cancellation_the_windows_add_what_the_chain_adds(monkeypatch) -> None:
+    """With identity activations and positive weights nothing cancels: each Jacobian J(l, m)
+    is the product of the |W| in between, so a window route (charged gamma = 0 here)
+    adds the errors injected at layers m < l exactly as the one-step chain carries them,
+    and S is that without windows, to rounding (the norm-wise bound taken out, so the
+    two routes are compared). Kills budget.analysis.x__chunk__mutmut_151 (``made - (inj
+    step) |W|`` in the forward window, numbered as after the ``L >= 3`` change) and
+    _165 (the sum over the window's layers from m = 2: the error injected at layer 1
+    dropped), _167, _168, _170 (other ranges that drop a layer), _171, _172 (``EJ =``,
+    ``EJ -=`` for those layers), _182, _183 (the term of E(z^{l-B}) dropped where l - B =
+    1) and _184, _185 (``EJ =``, ``EJ -=`` for it)."""
+    rng = np.random.default_rng(1)
+    sizes = [3, 3, 3, 3, 1]
+    weights = [rng.uniform(0.5, 1.5, size=(sizes[i] + 1, sizes[i + 1])) for i in range(4)]
+    p = make_problem(weights, rng.uniform(0.5, 1.5, size=(2, 3)), rng.uniform(-1, 1, size=(2, 1)),
+                     ["identity"] * 4, "squared_error")
+    monkeypatch.setattr(chains, "step_norms", lambda W, fp: [None] * len(W))
+    monkeypatch.setattr(chains, "rounding", lambda sizes, B: 0.0)
+    windows = _scale(p)
+    assert windows.window == 3
+    monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
+    without = _scale(p)
+    for s, t in zip(windows.S, without.S, strict=True):
+        np.testing.assert_allclose(s, t, rtol=1e-13, atol=0)
