@@ -62,6 +62,20 @@ def test_the_budget_counts_kink_units_and_names_its_dtype() -> None:
         assert b.dtype == np.dtype(dtype).name
 
 
+def test_kink_units_of_every_relu_layer_are_counted() -> None:
+    """Two relu layers on their kinks: every unit of both counts, per example. Layer 1's
+    weights and biases are 0, so z^1 = 0 for its 2 units; then a^1 = 0 and layer 2's zero
+    biases give z^2 = 0 for its 3 units; with P = 3 that is (2 + 3) x 3 = 15 units.
+    Kills budget.analysis.x__chunk__mutmut_259 (``kinks =`` for ``kinks +=``: only the
+    last relu layer's 3 x 3 counted)."""
+    rng = np.random.default_rng(0)
+    w = [np.zeros((3, 2)), np.vstack([np.zeros((1, 3)), rng.normal(size=(2, 3))]),
+         rng.normal(size=(4, 1))]
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    b = budget(make_problem(w, X, Y, ["relu", "relu", "identity"], "squared_error"))
+    assert b.kink_units == (2 + 3) * 3 and b.near_kink
+
+
 def test_the_window_rounding_is_highams_gamma_with_its_margin() -> None:
     """chains.rounding, the documented gamma = 1.01 B (max width + 1) 2^-53, for widths
     2, 7, 3 and B = 4: 1.01 * 4 * 8 * 2^-53. Kills budget.chains.x_rounding__mutmut_2 to
