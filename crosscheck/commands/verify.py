@@ -187,12 +187,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``crosscheck verify``; the exit status is :data:`EXIT`'s."""
     from crosscheck.commands._live import LiveLine
+    from crosscheck.outputs import output_directory
     from crosscheck.search import format_result, load_target, verify, write_report
     from crosscheck.search.explain import header_lines
 
     print("\n".join(header_lines(args.target)), flush=True)
     line = LiveLine("crosscheck verify")
     try:
+        if args.report:  # before any work: a UsageError, exit 2
+            output_directory(args.report, "--report")
         with line:
             line.update("loading the target")
             fn = load_target(args.target)
