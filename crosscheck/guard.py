@@ -6,7 +6,9 @@ time), and every way the function can misbehave becomes a message instead of a c
 
 * an exception: ``raised ValueError: ...`` with the function's *own* traceback
   (crosscheck's frames left out);
-* ``sys.exit(n)`` inside it: a finding about the function, not crosscheck's exit;
+* ``sys.exit(n)`` or ``os._exit(n)`` inside it: a finding about the function, not
+  crosscheck's exit (``os._exit`` would end the process at once, with the function's
+  status: an ``os._exit(0)`` would pass for a verdict);
 * ``raise crosscheck.Unsupported(reason)``: the problem is out of its declared scope;
 * no return within the per-call timeout (SIGALRM, in the main thread);
 * an argument changed in place (an update step on the caller's weights), named;
@@ -15,14 +17,18 @@ time), and every way the function can misbehave becomes a message instead of a c
 The global random generators (``random``, ``numpy.random``) the function sees are its own
 (:class:`GlobalRandom`): kept from call to call, never reseeded under its feet by
 Hypothesis before each example, and every call that draws from them is recorded. A
-Ctrl-C (``KeyboardInterrupt``) is the user's and propagates.
+Ctrl-C (``KeyboardInterrupt``) is the user's and propagates. ``sys.stdout`` and
+``sys.stderr`` are crosscheck's: a function that replaces or closes them gets them back
+after its call, so that the verdict is still printed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -133,7 +139,7 @@ class Run(NamedTuple):
     at a time).
 
     ``kind``: ``"returned"`` (``grads`` are canonical gradients of the summed cost),
-    ``"raised"``, ``"exited"`` (``sys.exit``), ``"unsupported"``, ``"timeout"``,
+    ``"raised"``, ``"exited"`` (``sys.exit`` or ``os._exit``), ``"unsupported"``, ``"timeout"``,
     ``"mutated"`` (an argument changed in place) or ``"layout"`` (not a gradient in its
     convention); ``error`` says what in one line (the reason, for unsupported);
     ``traceback`` is the function's own; ``random_used`` names the global generators it
@@ -154,6 +160,58 @@ class _Timeout(BaseException):
 
 def _alarm(signum: int, frame: Any) -> None:
     raise _Timeout
+
+
+class _HardExit(BaseException):
+    """Raised in the function by :func:`os._exit` while it runs (not an Exception)."""
+
+    def __init__(self, code: Any) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@contextlib.contextmanager
+def _no_hard_exit() -> Iterator[None]:
+    """``os._exit`` raises :class:`_HardExit` in this process while the function runs; a
+    process forked inside the call (multiprocessing) still exits for real."""
+    real, pid = os._exit, os.getpid()
+
+    def hard_exit(code: int, /) -> None:
+        if os.getpid() != pid:
+            real(code)
+        raise _HardExit(code)
+
+    os._exit = hard_exit  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os._exit = real
+
+
+@contextlib.contextmanager
+def _own_streams() -> Iterator[None]:
+    """``sys.stdout`` / ``sys.stderr`` as they were before the call: put back if the
+    function replaced them, reopened on their file descriptor if it closed them."""
+    saved = []
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            fd: int | None = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None  # a stream without a descriptor (pytest's capture, StringIO)
+        saved.append((name, stream, fd))
+    try:
+        yield
+    finally:
+        for name, stream, fd in saved:
+            if getattr(stream, "closed", False) and fd is not None:
+                with contextlib.suppress(OSError):  # the descriptor itself closed: keep it
+                    stream = open(  # line-buffered, like an interactive sys.stdout
+                        fd, "w", buffering=1, closefd=False,
+                        encoding=getattr(stream, "encoding", None),
+                        errors=getattr(stream, "errors", None),
+                    )
+            setattr(sys, name, stream)
 
 
 def _can_time_out() -> bool:
@@ -238,14 +296,15 @@ def _call(fn: Callable[..., Any], args: list[Any], names: list[str], guard: Guar
     timed = bool(guard.timeout) and _can_time_out()
     value: Any = _MISSING
     kind, error, tb = "returned", None, ""
-    with (guard.randomness or _DEFAULT_RANDOM).installed() as used:
+    with (guard.randomness or _DEFAULT_RANDOM).installed() as used, _own_streams():
         previous = signal.getsignal(signal.SIGALRM) if timed else None
         try:
             if timed:
                 signal.signal(signal.SIGALRM, _alarm)
                 signal.setitimer(signal.ITIMER_REAL, float(guard.timeout))  # type: ignore[arg-type]
             try:
-                value = fn(*args)
+                with _no_hard_exit():
+                    value = fn(*args)
             finally:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -256,6 +315,8 @@ def _call(fn: Callable[..., Any], args: list[Any], names: list[str], guard: Guar
             kind, error = "unsupported", str(exc) or "no reason given"
         except SystemExit as exc:
             kind, error, tb = "exited", f"called sys.exit({exc.code!r})", own_traceback(exc)
+        except _HardExit as exc:
+            kind, error, tb = "exited", f"called os._exit({exc.code!r})", own_traceback(exc)
         except Exception as exc:  # the function's own failure is a finding, not a crash
             kind, error, tb = "raised", f"raised {type(exc).__name__}: {exc}", own_traceback(exc)
         finally:

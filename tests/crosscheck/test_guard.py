@@ -202,3 +202,85 @@ def test_one_example_at_a_time_is_summed_and_each_call_checked():
     whole = handprop.gradients(*p.args())
     assert all(np.allclose(a, b, rtol=1e-13, atol=1e-16) for a, b in zip(r.grads, whole,
                                                                         strict=True))
+
+
+def _exits_hard(weights, X, Y, activations, cost):
+    import os
+
+    os._exit(0)
+
+
+def _guarded_in_a_child(conn) -> None:
+    import os
+
+    real = os._exit
+    r = run(_exits_hard, _problem())
+    conn.send((r.kind, r.error, "in _exits_hard" in r.traceback, os._exit is real))
+
+
+def test_os_exit_inside_the_function_is_a_finding_not_the_end_of_the_process():
+    """``os._exit(0)`` would end the run at once with status 0, a verdict of pass. Run in
+    a forked child: were the guard to let it through, the child (not the test run) would
+    end, with nothing sent."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_guarded_in_a_child, args=(child,))
+    p.start()
+    child.close()
+    got = parent.recv() if parent.poll(60) else None
+    p.join(60)
+    assert got == ("exited", "called os._exit(0)", True, True), got
+
+
+def test_a_process_forked_inside_the_call_still_exits_for_real():
+    """multiprocessing's forked children end with os._exit: inside the call they must not
+    raise into a copy of crosscheck's stack instead."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    ctx = multiprocessing.get_context("fork")
+
+    def forks(weights, X, Y, activations, cost):
+        p = ctx.Process(target=int)
+        p.start()
+        p.join(60)
+        assert p.exitcode == 0, p.exitcode
+        return handprop.gradients(weights, X, Y, activations, cost)
+
+    r = run(forks, _problem())
+    assert r.kind == "returned", r.error
+
+
+def test_the_standard_streams_survive_a_function_that_replaces_or_closes_them(capfd):
+    """crosscheck prints its verdict after the calls: a function that swaps sys.stdout
+    for its own log, or closes sys.stderr, gets them back (reopened on their descriptor)."""
+    import io
+    import os
+
+    fds = os.dup(1), os.dup(2)  # real descriptors, kept open by close(), like sys.stdout's
+    out, err = (open(fd, "w", closefd=False) for fd in fds)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        def rude(weights, X, Y, activations, cost):
+            sys.stdout = io.StringIO()
+            sys.stderr.close()
+            return handprop.gradients(weights, X, Y, activations, cost)
+
+        r = run(rude, _problem())
+        assert r.kind == "returned"
+        assert sys.stdout is out and not sys.stderr.closed
+        print("still printed", file=sys.stderr, flush=True)
+    finally:
+        restored_err = sys.stderr
+        sys.stdout, sys.stderr = saved
+        out.close()
+        restored_err.close()
+        for fd in fds:
+            os.close(fd)
+    assert "still printed" in capfd.readouterr().err
