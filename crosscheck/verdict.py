@@ -25,6 +25,7 @@ What ``crosscheck verify`` does on every problem it draws and what
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterable, Sequence
 from types import ModuleType
@@ -414,20 +415,33 @@ def check(
     else:
         judges = oracle_modules(ORACLE_ORDER)
     confirmers = oracle_modules(CONFIRM_ORDER) if confirm else []
-    fn, conv = _with_convention(fn, convention)
+    fn, conv = _with_convention(fn, convention, "check")
     _exact_scale(conv, problem)
     guard = Guard(conv, timeout, state_checks)
     return check_with(fn, problem, judges, confirmers, guard=guard)
 
 
-def _with_convention(fn: GradientFn, options: dict[str, Any]) -> tuple[GradientFn, Convention]:
+def _with_convention(
+    fn: GradientFn, options: dict[str, Any], caller: str
+) -> tuple[GradientFn, Convention]:
     """The function to call and its validated convention (an adapted function's own,
-    unless options are given)."""
+    unless options are given). A keyword that is not a convention's is a TypeError
+    naming ``caller`` (the public function the keywords were given to)."""
+    unknown = sorted(set(options) - set(CONVENTION_KEYWORDS))
+    if unknown:
+        raise TypeError(
+            f"{caller}() got an unexpected keyword argument {unknown[0]!r} (the keywords "
+            f"of the function's convention are {', '.join(CONVENTION_KEYWORDS)})"
+        )
     inner, conv = convention_of(fn)
     if options:
         inner, conv = fn, convention(**options)
     check_signature(inner, conv)
     return inner, conv
+
+
+CONVENTION_KEYWORDS = tuple(inspect.signature(convention).parameters)
+"""The keywords of :func:`crosscheck.conventions.convention` (layout, examples_as, ...)."""
 
 
 def _exact_scale(conv: Convention, problem: Problem) -> None:
@@ -467,7 +481,7 @@ def check_gradients(
     ``status`` is ``"pass"``, ``"fail"``, ``"inconclusive"`` or ``"skipped"``; ``ratio``,
     ``power`` and ``str(result)`` say how far and how much it checked.
     """
-    _, conv = _with_convention(fn, convention)
+    _, conv = _with_convention(fn, convention, "check_gradients")
     problem = conv.problem(weights, biases, X, Y, activations, cost)
     return check(
         fn,

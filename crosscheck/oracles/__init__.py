@@ -56,7 +56,7 @@ def get(name: str) -> ModuleType:
         return ORACLES[name]
     except (KeyError, TypeError):
         raise UsageError(
-            f"name: unknown oracle {name!r}; expected one of {', '.join(ORACLES)}"
+            f"oracle: unknown oracle {name!r}; expected one of {', '.join(ORACLES)}"
         ) from None
 
 

@@ -106,10 +106,25 @@ def test_check_gradients_on_oneone_unit_problem() -> None:
     assert r.status == "fail"
     with pytest.raises(UsageError, match="activations"):
         crosscheck.check_gradients(correct, *args, ["identity"], "log_likelihood")
-    with pytest.raises(UsageError, match="unknown oracle"):
+    with pytest.raises(UsageError, match=r"^oracle: unknown oracle 'tf'"):  # the argument's name
         crosscheck.check_gradients(correct, *args, ["identity"], "squared_error", oracle="tf")
     with pytest.raises(UsageError, match="fn: expected a callable"):
         J.check("not a function", one_unit_problem())
+
+
+@pytest.mark.parametrize("caller", ["check_gradients", "check"])
+def test_a_misspelt_keyword_names_the_function_it_was_given_to(caller) -> None:
+    """The convention's keywords travel as ``**convention``: a typo is a TypeError that
+    names the public function and lists the keywords, not an internal function's name."""
+    args = ([np.array([[0.5], [2.0]])], np.array([[1.5]]), np.array([[1.0]]))
+    with pytest.raises(TypeError) as info:
+        if caller == "check":
+            J.check(correct, one_unit_problem(), layoutt="separate-in-out")
+        else:
+            crosscheck.check_gradients(correct, *args, ["identity"], "squared_error", layoutt="x")
+    msg = str(info.value)
+    assert msg.startswith(f"{caller}() got an unexpected keyword argument 'layoutt'"), msg
+    assert "layout, examples_as, reduction, factor, per_example, bias_shape" in msg
 
 
 def _saturated(dtype=np.float64):
