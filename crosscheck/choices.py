@@ -26,6 +26,7 @@ __all__ = [
     "ORACLE_ORDER",
     "REDUCTIONS",
     "REGIMES",
+    "RETURNS",
     "SIZE_PROFILES",
     "SizeProfile",
 ]
@@ -34,6 +35,9 @@ LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in")
 EXAMPLES_AS: tuple[str, ...] = ("rows", "columns")
 REDUCTIONS: tuple[str, ...] = ("sum", "mean", "mean-all")
 BIAS_SHAPES: tuple[str, ...] = ("vector", "column", "row")
+RETURNS: tuple[str, ...] = ("gradients", "loss-first", "loss-last")
+"""What the function returns: its gradients alone, ``(loss, gradients)`` or
+``(gradients, loss)`` (the loss is set aside, not judged)."""
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds one call of the function may take (``crosscheck verify --timeout``)."""

@@ -7,7 +7,9 @@ N_{l+1})`` and bias vectors apart; ``separate-out-in``: ``(N_{l+1}, N_l)``, torc
 where the examples are (``rows``: X ``(P, Q)``; ``columns``: X ``(Q, P)``), how the cost is
 reduced (``sum``; ``mean`` over the examples; ``mean-all`` over examples and outputs),
 a constant ``factor`` (the function's cost is ``factor`` times the named one), whether it
-takes one example at a time, and the shape of its bias vectors.
+takes one example at a time, the shape of its bias vectors, and whether it returns its loss
+with its gradients (``returns``: ``loss-first`` for ``return loss, grads``, ``loss-last``
+for ``return grads, loss``; the loss is set aside, not judged).
 
 :meth:`Convention.arguments` builds the function's arguments from a canonical problem;
 :meth:`Convention.canonical` turns its answer back into canonical gradients on the sum
@@ -22,12 +24,13 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS
+from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS, RETURNS
 from crosscheck.compare import layout_error
 from crosscheck.errors import UsageError
 from crosscheck.problem import Problem, make_problem
@@ -38,6 +41,7 @@ __all__ = [
     "EXAMPLES_AS",
     "LAYOUTS",
     "REDUCTIONS",
+    "RETURNS",
     "Convention",
     "adapt",
     "check_signature",
@@ -56,6 +60,7 @@ class Convention(NamedTuple):
     factor: float = 1.0
     per_example: bool = False
     bias_shape: str = "vector"
+    returns: str = "gradients"
 
     @property
     def separate(self) -> bool:
@@ -77,6 +82,10 @@ class Convention(NamedTuple):
         """The signature the function must have, e.g. ``fn(weights, biases, X, Y,
         activations, cost) -> (weight_grads, bias_grads)``."""
         out = "(weight_grads, bias_grads)" if self.separate else "list of gradients"
+        if self.returns == "loss-first":
+            out = f"(loss, {out.strip('()')})" if self.separate else f"(loss, {out})"
+        elif self.returns == "loss-last":
+            out = f"({out.strip('()')}, loss)" if self.separate else f"({out}, loss)"
         return f"fn({', '.join(self.parameters)}) -> {out}"
 
     def shapes(self) -> str:
@@ -107,6 +116,12 @@ class Convention(NamedTuple):
             words.append(f"factor {self.factor:g}")
         if self.per_example:
             words.append("one example per call")
+        if self.returns != "gradients":
+            first = self.returns == "loss-first"
+            words.append(
+                f"returns {'(loss, gradients)' if first else '(gradients, loss)'}, the loss "
+                "set aside (not judged)"
+            )
         return ", ".join(words)
 
     def options(self) -> dict[str, Any]:
@@ -209,16 +224,55 @@ class Convention(NamedTuple):
         """The function's answer ``out`` for ``problem`` as canonical gradients on the sum
         scale, or ``(None, why)`` when it is not an answer in this convention (wrong
         structure, shape or dtype, named in the function's own terms)."""
+        if self.returns != "gradients":
+            out, err = self._without_loss(out)
+            if err is not None:
+                return None, err
         if self.separate:
             grads, err = self._assemble(out, problem)
         else:
             grads, err = self._canonical_list(out, problem)
         if err is not None:
-            return None, err
+            return None, err + self._hint(out)
         inverse = 1.0 / self.scale(problem.P, problem.sizes[-1])
         if inverse != 1.0:
             grads = [g * g.dtype.type(inverse) for g in grads]
         return grads, None
+
+    def _without_loss(self, out: Any) -> tuple[Any, str | None]:
+        """The gradients part of ``(loss, ...)`` / ``(..., loss)``: the rest of the
+        tuple (one item: that item; more, as in ``return loss, dW, db``: a tuple)."""
+        first = self.returns == "loss-first"
+        words = "(loss, gradients)" if first else "(gradients, loss)"
+        if not isinstance(out, (tuple, list)) or len(out) < 2:
+            return None, f"expected {words} (returns {self.returns}), got {_kind(out)}"
+        loss = out[0] if first else out[-1]
+        if not _is_scalar(loss):
+            where = "first" if first else "last"
+            return None, (
+                f"expected {words} (returns {self.returns}) with the loss, one number, "
+                f"{where}; got {_kind(loss)} there"
+            )
+        rest = out[1:] if first else out[:-1]
+        return (rest[0] if len(rest) == 1 else tuple(rest)), None
+
+    def _hint(self, out: Any) -> str:
+        """What a wrong structure looks like, when it is recognisable: gradients with a
+        loss (``--returns``), a dict, one flat array."""
+        if self.returns == "gradients" and isinstance(out, (tuple, list)) and len(out) >= 2:
+            ends = [_is_scalar(out[0]), _is_scalar(out[-1])]
+            if ends == [True, False] or ends == [False, True]:
+                which = "loss-first" if ends[0] else "loss-last"
+                words = "(loss, gradients)" if ends[0] else "(gradients, loss)"
+                return (
+                    f" (it looks like {words}: say so with --returns {which}, or "
+                    f"returns={which!r} in Python)"
+                )
+        if isinstance(out, dict):
+            return " (a dict: return a list, one array per layer in layer order)"
+        if isinstance(out, np.ndarray) and out.ndim == 1:
+            return " (one flat array: return one array per layer, shaped like its parameter)"
+        return ""
 
     def _canonical_list(self, out: Any, problem: Problem):
         if isinstance(out, tuple):
@@ -260,6 +314,15 @@ class Convention(NamedTuple):
 
 CANONICAL = Convention()
 """``fn(weights, X, Y, activations, cost) -> list``, every cost a sum."""
+
+
+def _is_scalar(x: Any) -> bool:
+    """A loss: one real number (a Python or NumPy number, or an array of one element)."""
+    if isinstance(x, bool | np.bool_):
+        return False
+    if isinstance(x, numbers.Real):
+        return True
+    return isinstance(x, np.ndarray) and x.size == 1 and x.dtype.kind in "fiu"
 
 
 def _kind(x: Any) -> str:
@@ -312,6 +375,7 @@ def convention(
     factor: float | None = None,
     per_example: bool | None = None,
     bias_shape: str | None = None,
+    returns: str | None = None,
 ) -> Convention:
     """A validated :class:`Convention` (None: the canonical choice); a bad value raises
     :class:`~crosscheck.errors.UsageError` naming it. ``_`` may stand for ``-`` in names."""
@@ -325,6 +389,7 @@ def convention(
         c.factor if factor is None else _power_of_two(factor),
         bool(per_example),
         c.bias_shape if bias_shape is None else _name(bias_shape, "bias_shape", BIAS_SHAPES),
+        c.returns if returns is None else _name(returns, "returns", RETURNS),
     )
 
 
@@ -356,7 +421,7 @@ def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Conventio
 def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarray]]:
     """A canonical gradient function ``g(weights, X, Y, activations, cost)`` that calls
     ``fn`` in its own convention (``options``: ``layout``, ``examples_as``,
-    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, as for
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``, as for
     :func:`convention`) and returns its answer as canonical gradients of the summed cost.
 
     The conversion is exact when P (``mean``, ``mean-all``) and N_L (``mean-all``) are

@@ -21,6 +21,7 @@ from crosscheck.choices import (
     ORACLE_ORDER,
     REDUCTIONS,
     REGIMES,
+    RETURNS,
     SIZE_PROFILES,
 )
 from crosscheck.commands._options import add_dtypes_option
@@ -143,6 +144,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with a separate layout: biases[l] of shape (N,) (vector, default), (N, 1) "
         "(column) or (1, N) (row)",
     )
+    conv.add_argument(
+        "--returns",
+        choices=list(RETURNS),
+        help="what the function returns: its gradients (default); loss-first: (loss, "
+        "gradients), as in `return loss, grads`; loss-last: (gradients, loss). The loss is "
+        "set aside, not judged",
+    )
     run_ = parser.add_argument_group("the search")
     run_.add_argument(
         "--max-examples",
@@ -225,6 +233,7 @@ def run(args: argparse.Namespace) -> int:
                 factor=args.factor,
                 per_example=args.per_example,
                 bias_shape=args.bias_shape,
+                returns=args.returns,
                 max_examples=args.max_examples,
                 seed=args.seed,
                 oracle=args.oracle,

@@ -56,6 +56,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "factor": None,
     "per_example": None,
     "bias_shape": None,
+    "returns": None,
     "max_examples": None,
     "oracle": None,
     "confirm": True,

@@ -115,6 +115,7 @@ def verify(
     factor: float | None = None,
     per_example: bool | None = None,
     bias_shape: str | None = None,
+    returns: str | None = None,
     max_examples: int | None = None,
     seed: int = 0,
     oracle: str | None = None,
@@ -129,7 +130,7 @@ def verify(
     """Search for a problem on which ``fn`` disagrees with the oracles beyond the budget.
 
     ``fn`` takes its arguments in its convention (``layout``, ``examples_as``,
-    ``reduction``, ``factor``, ``per_example``, ``bias_shape``:
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``:
     :func:`crosscheck.conventions.convention`; default canonical,
     ``fn(weights, X, Y, activations, cost) -> list[np.ndarray]``, every cost a sum; an
     :func:`~crosscheck.conventions.adapt` ed function brings its own).
@@ -164,6 +165,7 @@ def verify(
         "factor": factor,
         "per_example": per_example,
         "bias_shape": bias_shape,
+        "returns": returns,
     }
     fn, conv = _function(fn, conv_options)
     space = problem_space(

@@ -1,7 +1,8 @@
 """Conventions (crosscheck.conventions): every layout, example orientation, bias shape,
-reduction and factor converts to and from the canonical problem *exactly* (bit for bit,
-on random problems in both dtypes), correct functions written in each convention pass
-the canonical judgement, and bad conventions or signatures are usage errors."""
+reduction, factor and loss returned alongside converts to and from the canonical problem
+*exactly* (bit for bit, on random problems in both dtypes), correct functions written in
+each convention pass the canonical judgement, bad conventions or signatures are usage
+errors, and an answer in a recognisable other convention says which option fits."""
 
 from __future__ import annotations
 
@@ -159,6 +160,7 @@ def test_a_wrong_answer_is_named_in_the_functions_own_terms():
         (dict(factor=0), "^factor"),
         (dict(per_example="yes"), "^per_example"),
         (dict(bias_shape="matrix"), "^bias_shape"),
+        (dict(returns="loss"), "^returns: expected one of gradients, loss-first, loss-last"),
     ],
 )
 def test_a_bad_convention_names_itself(kwargs, message):
@@ -223,3 +225,88 @@ def test_check_gradients_takes_the_arrays_in_the_functions_layout():
                         biases=biases, **options)
     with pytest.raises(UsageError, match="biases: expected the bias vectors"):
         check_gradients(layouts.out_in_mean, weights, X, Y, acts, cost, **options)
+
+
+def _returning_loss(conv: Convention, loss):
+    """A correct function in ``conv`` that returns ``loss`` with its gradients the way
+    code does: ``return loss, grads`` / ``return grads, loss``, and with a separate
+    layout ``return loss, dW, db`` / ``return (dW, db), loss``."""
+    inner = _in_convention(conv._replace(returns="gradients"))
+
+    def fn(*args):
+        grads = inner(*args)
+        if conv.returns == "loss-first":
+            return (loss, *grads) if conv.separate else (loss, grads)
+        return (grads, loss)
+
+    return fn
+
+
+@pytest.mark.parametrize("returns", ["loss-first", "loss-last"])
+@pytest.mark.parametrize(
+    "base",
+    [CONVENTIONS[0], Convention("separate-in-out", reduction="mean"),
+     Convention("separate-out-in", "columns", bias_shape="column")],
+    ids=lambda c: c.describe() or "canonical",
+)
+@pytest.mark.parametrize("loss", [1.25, np.float32(-3.0), np.array(0.5), np.array([[2.0]])],
+                         ids=["float", "np.float32", "0-d array", "1x1 array"])
+def test_a_loss_returned_with_the_gradients_is_set_aside_exactly(returns, base, loss):
+    from crosscheck.guard import Guard, run
+
+    conv = base._replace(returns=returns)
+    p = _random_problem(np.random.default_rng(5), np.float64)
+    r = run(_returning_loss(conv, loss), p, Guard(conv))
+    assert r.kind == "returned", r.error
+    for a, b in zip(r.grads, handprop.gradients(*p.args()), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert "the loss set aside (not judged)" in conv.describe()
+    assert "loss" in conv.signature()
+
+
+def test_the_loss_must_be_one_number_where_the_convention_says():
+    from crosscheck.guard import Guard, run
+
+    p = _random_problem(np.random.default_rng(6), np.float64)
+    first = convention(returns="loss-first")
+    r = run(_returning_loss(first._replace(returns="loss-last"), 1.0), p, Guard(first))
+    assert r.kind == "layout" and "with the loss, one number, first; got a list of 2" in r.error
+    r = run(lambda *a: handprop.gradients(*a), p, Guard(first))  # no loss at all
+    assert r.kind == "layout" and "(loss, gradients)" in r.error
+    r = run(lambda *a: (True, handprop.gradients(*a)), p, Guard(first))  # a bool is no loss
+    assert r.kind == "layout" and "got bool there" in r.error
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (lambda g: (0.5, g), "it looks like (loss, gradients): say so with --returns loss-first"),
+        (lambda g: (g, np.float64(0.5)), "(gradients, loss): say so with --returns loss-last"),
+        (lambda g: {f"dW{l}": x for l, x in enumerate(g)}, "(a dict: return a list"),
+        (lambda g: np.concatenate([x.ravel() for x in g]), "(one flat array: return one"),
+    ],
+    ids=["loss first", "loss last", "dict", "flat"],
+)
+def test_an_answer_in_a_recognisable_other_convention_says_what_fits(answer, hint):
+    """Correct gradients returned the way much code does are not silently judged wrong
+    without a word: the failure names the option (or the change) that fits."""
+    from crosscheck.guard import Guard, run
+
+    p = _random_problem(np.random.default_rng(8), np.float64)
+    r = run(lambda *a: answer(handprop.gradients(*a)), p, Guard())
+    assert r.kind == "layout" and hint in r.error, r.error
+    r = run(lambda *a: [g[:, :1] for g in handprop.gradients(*a)], p, Guard())
+    assert r.kind == "layout" and "(it looks like" not in r.error  # a wrong shape: no hint
+
+
+def test_verify_takes_a_function_that_returns_its_loss():
+    require_oracle("torch")
+    conv = convention(returns="loss-first")
+    fn = _returning_loss(conv, 0.0)
+    result = crosscheck.verify(fn, returns="loss-first", max_examples=8, state_checks=False)
+    assert result.status in ("pass", "inconclusive") and result.examples == 8
+    assert result.options["returns"] == "loss-first"
+    assert result.convention == conv.describe()
+    failing = crosscheck.verify(fn, max_examples=8, state_checks=False)  # not said: a finding
+    assert failing.status == "fail"
+    assert "--returns loss-first" in failing.counterexample.outcome.error
