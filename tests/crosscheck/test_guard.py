@@ -204,56 +204,60 @@ def test_one_example_at_a_time_is_summed_and_each_call_checked():
                                                                         strict=True))
 
 
-def _exits_hard(weights, X, Y, activations, cost):
-    import os
+_HARD_EXITS = """
+import json, multiprocessing, os, sys
+import numpy as np
+import handprop
+from crosscheck.guard import run
+from crosscheck.problem import make_problem
 
+rng = np.random.default_rng(0)
+problem = make_problem([rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))],
+                       rng.uniform(-1, 1, (4, 2)), rng.uniform(0, 1, (4, 2)),
+                       ["tanh", "sigmoid"], "squared_error")
+
+
+def exits_hard(weights, X, Y, activations, cost):
     os._exit(0)
 
 
-def _guarded_in_a_child(conn) -> None:
-    import os
-
-    real = os._exit
-    r = run(_exits_hard, _problem())
-    conn.send((r.kind, r.error, "in _exits_hard" in r.traceback, os._exit is real))
-
-
-def test_os_exit_inside_the_function_is_a_finding_not_the_end_of_the_process():
-    """``os._exit(0)`` would end the run at once with status 0, a verdict of pass. Run in
-    a forked child: were the guard to let it through, the child (not the test run) would
-    end, with nothing sent."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("no fork on this platform")
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_guarded_in_a_child, args=(child,))
+def forks(weights, X, Y, activations, cost):
+    p = multiprocessing.get_context("fork").Process(target=int)
     p.start()
-    child.close()
-    got = parent.recv() if parent.poll(60) else None
     p.join(60)
-    assert got == ("exited", "called os._exit(0)", True, True), got
+    if p.exitcode != 0:
+        raise RuntimeError(f"the forked child ended with {p.exitcode}")
+    return handprop.gradients(weights, X, Y, activations, cost)
 
 
-def test_a_process_forked_inside_the_call_still_exits_for_real():
-    """multiprocessing's forked children end with os._exit: inside the call they must not
-    raise into a copy of crosscheck's stack instead."""
-    import multiprocessing
+real = os._exit
+hard = run(exits_hard, problem)
+forked = run(forks, problem)
+print(json.dumps([hard.kind, hard.error, "in exits_hard" in hard.traceback, os._exit is real,
+                  forked.kind, forked.error]))
+"""
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("no fork on this platform")
-    ctx = multiprocessing.get_context("fork")
 
-    def forks(weights, X, Y, activations, cost):
-        p = ctx.Process(target=int)
-        p.start()
-        p.join(60)
-        assert p.exitcode == 0, p.exitcode
-        return handprop.gradients(weights, X, Y, activations, cost)
+def test_os_exit_inside_the_function_is_a_finding_and_forked_children_still_exit():
+    """``os._exit(0)`` would end the run at once with status 0, a verdict of pass; and
+    multiprocessing's forked children end with os._exit, which must still end them (not
+    raise into a copy of crosscheck's stack). In a fresh process: were the guard to let
+    the exit through, that process (not the test run) would end, printing nothing; and
+    fork is safe there (no JAX threads)."""
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
 
-    r = run(forks, _problem())
-    assert r.kind == "returned", r.error
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-c", _HARD_EXITS], capture_output=True, text=True,
+                       timeout=300, env=env, cwd=root)
+    assert r.returncode == 0 and r.stdout.strip(), (r.returncode, r.stdout, r.stderr)
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 1, lines  # a child that did not exit ran on and printed too
+    got = json.loads(lines[0])
+    assert got == ["exited", "called os._exit(0)", True, True, "returned", None], got
 
 
 def test_the_standard_streams_survive_a_function_that_replaces_or_closes_them(capfd):
