@@ -9,7 +9,9 @@ reduced (``sum``; ``mean`` over the examples; ``mean-all`` over examples and out
 a constant ``factor`` (the function's cost is ``factor`` times the named one), whether it
 takes one example at a time, the shape of its bias vectors, and whether it returns its loss
 with its gradients (``returns``: ``loss-first`` for ``return loss, grads``, ``loss-last``
-for ``return grads, loss``; the loss is set aside, not judged).
+for ``return grads, loss``; the loss is set aside, not judged). A function whose net is
+fixed (``fn(weights, X, Y)``: its activations and cost written into it) is recognised by
+its signature (:func:`check_signature`, ``names=False``) and called without the names.
 
 :meth:`Convention.arguments` builds the function's arguments from a canonical problem;
 :meth:`Convention.canonical` turns its answer back into canonical gradients on the sum
@@ -61,6 +63,9 @@ class Convention(NamedTuple):
     per_example: bool = False
     bias_shape: str = "vector"
     returns: str = "gradients"
+    names: bool = True
+    """Whether the function takes ``activations`` and ``cost`` (False: its net is fixed;
+    read from its signature by :func:`check_signature`, never given)."""
 
     @property
     def separate(self) -> bool:
@@ -76,7 +81,8 @@ class Convention(NamedTuple):
     def parameters(self) -> tuple[str, ...]:
         """The function's parameter names, in order."""
         head = ("weights", "biases") if self.separate else ("weights",)
-        return (*head, "X", "Y", "activations", "cost")
+        tail = ("activations", "cost") if self.names else ()
+        return (*head, "X", "Y", *tail)
 
     def signature(self) -> str:
         """The signature the function must have, e.g. ``fn(weights, biases, X, Y,
@@ -116,6 +122,8 @@ class Convention(NamedTuple):
             words.append(f"factor {self.factor:g}")
         if self.per_example:
             words.append("one example per call")
+        if not self.names:
+            words.append("takes no activations or cost (its net is fixed)")
         if self.returns != "gradients":
             first = self.returns == "loss-first"
             words.append(
@@ -125,8 +133,12 @@ class Convention(NamedTuple):
         return ", ".join(words)
 
     def options(self) -> dict[str, Any]:
-        """The fields that differ from the canonical convention (for a reproduction)."""
-        return {k: v for k, v in self._asdict().items() if v != getattr(CANONICAL, k)}
+        """The fields that differ from the canonical convention (for a reproduction;
+        ``names`` is read from the function's signature again, never given)."""
+        return {
+            k: v for k, v in self._asdict().items()
+            if v != getattr(CANONICAL, k) and k != "names"
+        }
 
     def powers_of_two(self) -> tuple[str, ...]:
         """The sizes the function's answer is divided by (``"P"``, ``"N_L"``): the search
@@ -155,17 +167,18 @@ class Convention(NamedTuple):
         if self.examples_as == "columns":
             X, Y = X.T, Y.T
         X, Y = np.array(X, order="C"), np.array(Y, order="C")
+        names = [list(activations), cost] if self.names else []
         if not self.separate:
             ws = [w.copy() for w in weights]
-            return [ws, X, Y, list(activations), cost], ["weights", "X", "Y", "activations"]
+            return [ws, X, Y, *names], ["weights", "X", "Y", "activations"][: 3 + len(names)]
         if self.layout == "separate-in-out":
             ws = [np.array(w[1:], order="C") for w in weights]
         else:
             ws = [np.array(w[1:].T, order="C") for w in weights]
         bs = [np.array(w[0].reshape(self._bias_shape(w.shape[1])), order="C") for w in weights]
         return (
-            [ws, bs, X, Y, list(activations), cost],
-            ["weights", "biases", "X", "Y", "activations"],
+            [ws, bs, X, Y, *names],
+            ["weights", "biases", "X", "Y", "activations"][: 4 + len(names)],
         )
 
     def problem(
@@ -393,18 +406,29 @@ def convention(
     )
 
 
-def check_signature(fn: Callable[..., Any], conv: Convention, name: str = "fn") -> None:
-    """:class:`~crosscheck.errors.UsageError` if ``fn`` cannot be called with the
-    convention's arguments (a callable without a signature passes)."""
+def check_signature(fn: Callable[..., Any], conv: Convention, name: str = "fn") -> Convention:
+    """``conv`` as ``fn`` can be called: as it is, or with ``names=False`` when ``fn``
+    takes the arrays only (``fn(weights, X, Y)``: its activations and cost are fixed).
+    :class:`~crosscheck.errors.UsageError` if neither fits (a callable without a
+    signature is called with everything)."""
+    conv = conv._replace(names=True)
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return
+        return conv
     try:
         sig.bind(*conv.parameters)
+        return conv
     except TypeError as exc:
+        fixed = conv._replace(names=False)
+        try:
+            sig.bind(*fixed.parameters)
+            return fixed
+        except TypeError:
+            pass
         raise UsageError(
-            f"{name}: expected {conv.signature()} (layout {conv.layout}), but it is "
+            f"{name}: expected {conv.signature()} (layout {conv.layout}), or "
+            f"{fixed.signature()} for a fixed net, but it is "
             f"{getattr(fn, '__name__', 'fn')}{sig}, which cannot be called so ({exc})"
         ) from None
 
@@ -436,7 +460,7 @@ def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarr
         conv = convention(**options)
     except TypeError as exc:  # an unknown keyword
         raise UsageError(f"adapt: {exc}; expected keywords of {list(CANONICAL._fields)}") from None
-    check_signature(fn, conv)
+    conv = check_signature(fn, conv)
 
     def canonical_fn(weights, X, Y, activations, cost):
         problem = make_problem(weights, X, Y, activations, cost)

@@ -436,8 +436,7 @@ def _with_convention(
     inner, conv = convention_of(fn)
     if options:
         inner, conv = fn, convention(**options)
-    check_signature(inner, conv)
-    return inner, conv
+    return inner, check_signature(inner, conv)
 
 
 CONVENTION_KEYWORDS = tuple(inspect.signature(convention).parameters)

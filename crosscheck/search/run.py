@@ -85,8 +85,24 @@ def _function(fn: Any, conv_options: dict[str, Any]) -> tuple[GradientFn, Conven
     given = {k: v for k, v in conv_options.items() if v is not None}
     if given:  # the options win over an adapted function's own convention
         conv = convention(**given)
-    check_signature(inner, conv)
-    return inner, conv
+    return inner, check_signature(inner, conv)
+
+
+def _one_fixed_net(space: ProblemSpace, fn: Any) -> None:
+    """A function that takes no activations or cost computes one fixed net: the space must
+    name one cost, one output activation and (with hidden layers) one hidden activation,
+    or it would be judged on nets it never claimed to compute."""
+    outputs = sorted({o for os_ in space.outputs.values() for o in os_})
+    hidden = list(space.hidden) if space.max_depth >= 2 else []
+    if len(space.outputs) == 1 and len(outputs) == 1 and len(hidden) <= 1:
+        return
+    name = getattr(fn, "__name__", "fn")
+    raise UsageError(
+        f"fn: {name} takes no activations or cost, so its net is fixed: name its cost "
+        f"(--costs), its output activation (--outputs) and its hidden one (--activations), "
+        f"one each (or --max-depth 1 for no hidden layer); got costs {list(space.outputs)}, "
+        f"outputs {outputs}, hidden {hidden}"
+    )
 
 
 def verify(
@@ -188,6 +204,8 @@ def verify(
         labels=labels,
         powers_of_two=conv.powers_of_two(),
     )
+    if not conv.names:
+        _one_fixed_net(space, fn)
     if max_examples is not None:
         max_examples = validation.integer(max_examples, "max_examples")
     seed = validation.integer(seed, "seed", minimum=0)

@@ -310,3 +310,61 @@ def test_verify_takes_a_function_that_returns_its_loss():
     failing = crosscheck.verify(fn, max_examples=8, state_checks=False)  # not said: a finding
     assert failing.status == "fail"
     assert "--returns loss-first" in failing.counterexample.outcome.error
+
+
+def _fixed_sigmoid_net(weights, X, Y):
+    """A net written for one architecture (sigmoid everywhere, the quadratic cost): it
+    takes no activations or cost."""
+    return handprop.gradients(weights, X, Y, ["sigmoid"] * len(weights), "squared_error")
+
+
+def _fixed_separate(weights, biases, X, Y):
+    canonical = [np.vstack([b[None], W]) for W, b in zip(weights, biases, strict=True)]
+    g = _fixed_sigmoid_net(canonical, X, Y)
+    return [x[1:] for x in g], [x[0] for x in g]
+
+
+def test_a_function_of_a_fixed_net_is_called_without_the_names():
+    """``fn(weights, X, Y)`` (or with biases apart): read from the signature, called
+    without activations and cost, converted exactly; nothing else changes."""
+    from crosscheck.guard import Guard, run
+
+    conv = check_signature(_fixed_sigmoid_net, CONVENTIONS[0])
+    assert not conv.names and conv.parameters == ("weights", "X", "Y")
+    assert "takes no activations or cost" in conv.describe() and conv.options() == {}
+    sep = check_signature(_fixed_separate, convention(layout="separate-in-out"))
+    assert not sep.names and sep.parameters == ("weights", "biases", "X", "Y")
+    assert check_signature(handprop.gradients, CONVENTIONS[0]).names  # it takes them
+    rng = np.random.default_rng(9)
+    p = make_problem(
+        [rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))], rng.uniform(-1, 1, (6, 2)),
+        rng.uniform(0, 1, (6, 2)), ["sigmoid", "sigmoid"], "squared_error",
+    )
+    want = handprop.gradients(*p.args())
+    for fn, c in ((_fixed_sigmoid_net, conv), (_fixed_separate, sep)):
+        r = run(fn, p, Guard(c))
+        assert r.kind == "returned", r.error
+        assert all(np.array_equal(a, b) for a, b in zip(r.grads, want, strict=True))
+    assert check(_fixed_sigmoid_net, p).status == "pass"  # check reads the signature too
+
+
+def test_verify_needs_one_net_for_a_function_without_names():
+    require_oracle("torch")
+    with pytest.raises(UsageError, match="takes no activations or cost, so its net is fixed"):
+        crosscheck.verify(_fixed_sigmoid_net, max_examples=4)
+    with pytest.raises(UsageError, match="got costs"):
+        crosscheck.verify(_fixed_sigmoid_net, activations="sigmoid", max_examples=4)
+    ok = crosscheck.verify(_fixed_sigmoid_net, activations="sigmoid", costs="squared_error",
+                           max_examples=8)
+    assert ok.status in ("pass", "inconclusive") and ok.examples == 8
+    assert "takes no activations or cost" in ok.convention
+    wrong = crosscheck.verify(_fixed_sigmoid_net, activations="sigmoid",
+                              costs="log_likelihood", max_examples=8)
+    assert wrong.status == "fail"  # it computes the quadratic cost's gradient, not this one
+
+
+def test_a_signature_that_fits_neither_names_both():
+    with pytest.raises(UsageError) as info:
+        check_signature(lambda weights, X: None, CONVENTIONS[0])
+    msg = str(info.value)
+    assert "fn(weights, X, Y, activations, cost)" in msg and "fn(weights, X, Y) -> " in msg

@@ -135,6 +135,10 @@ def declines(weights, X, Y, activations, cost):
 
 def three_arguments(weights, X, Y):
     return None
+
+
+def two_arguments(weights, X):
+    return None
 """
 
 
@@ -161,14 +165,24 @@ def test_a_target_that_declines_everything_exits_2(targets, capsys):
 
 
 @pytest.mark.parametrize(
-    ("extra", "expected"),
-    [([], "fn(weights, X, Y, activations, cost)"),
-     (["--layout", "separate-in-out"], "fn(weights, biases, X, Y, activations, cost)")],
+    ("target", "extra", "expected"),
+    [("two_arguments(weights, X)", [], "fn(weights, X, Y, activations, cost)"),
+     ("three_arguments(weights, X, Y)", ["--layout", "separate-in-out"],
+      "fn(weights, biases, X, Y, activations, cost)")],
 )
-def test_a_wrong_signature_is_a_usage_error_naming_the_expected_one(targets, capsys, extra,
-                                                                     expected):
-    rc, out, err = _run_cli(["verify", f"{targets}:three_arguments", *extra], capsys)
-    assert rc == 2 and f"expected {expected}" in err and "three_arguments(weights, X, Y)" in err
+def test_a_wrong_signature_is_a_usage_error_naming_the_expected_one(targets, capsys, target,
+                                                                     extra, expected):
+    name = target.split("(")[0]
+    rc, out, err = _run_cli(["verify", f"{targets}:{name}", *extra], capsys)
+    assert rc == 2 and f"expected {expected}" in err and target in err
+    assert "FAILED" not in out
+
+
+def test_a_fixed_nets_function_needs_its_net_named(targets, capsys):
+    """fn(weights, X, Y) takes no activations or cost: a usage error until the one net it
+    computes is named, before any call."""
+    rc, out, err = _run_cli(["verify", f"{targets}:three_arguments"], capsys)
+    assert rc == 2 and "three_arguments takes no activations or cost" in err
     assert "FAILED" not in out
 
 
