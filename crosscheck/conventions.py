@@ -246,7 +246,7 @@ class Convention(NamedTuple):
         else:
             grads, err = self._canonical_list(out, problem)
         if err is not None:
-            return None, err + self._hint(out)
+            return None, err + self._hint(out, problem)
         inverse = 1.0 / self.scale(problem.P, problem.sizes[-1])
         if inverse != 1.0:
             grads = [g * g.dtype.type(inverse) for g in grads]
@@ -269,9 +269,9 @@ class Convention(NamedTuple):
         rest = out[1:] if first else out[:-1]
         return (rest[0] if len(rest) == 1 else tuple(rest)), None
 
-    def _hint(self, out: Any) -> str:
-        """What a wrong structure looks like, when it is recognisable: gradients with a
-        loss (``--returns``), a dict, one flat array."""
+    def _hint(self, out: Any, problem: Problem) -> str:
+        """What a wrong answer looks like, when it is recognisable: gradients with a loss
+        (``--returns``), a dict, one flat array, float64 gradients of a float32 problem."""
         if self.returns == "gradients" and isinstance(out, (tuple, list)) and len(out) >= 2:
             ends = [_is_scalar(out[0]), _is_scalar(out[-1])]
             if ends == [True, False] or ends == [False, True]:
@@ -285,6 +285,12 @@ class Convention(NamedTuple):
             return " (a dict: return a list, one array per layer in layer order)"
         if isinstance(out, np.ndarray) and out.ndim == 1:
             return " (one flat array: return one array per layer, shaped like its parameter)"
+        arrays = [x for x in _flat(out) if isinstance(x, np.ndarray)]
+        if problem.dtype == np.float32 and any(x.dtype == np.float64 for x in arrays):
+            return (
+                " (it computes in float64: to judge it on float64 problems only, say "
+                "--dtypes float64, or dtypes=['float64'] in Python)"
+            )
         return ""
 
     def _canonical_list(self, out: Any, problem: Problem):
@@ -327,6 +333,13 @@ class Convention(NamedTuple):
 
 CANONICAL = Convention()
 """``fn(weights, X, Y, activations, cost) -> list``, every cost a sum."""
+
+
+def _flat(x: Any) -> list[Any]:
+    """The items of nested lists and tuples (an answer's arrays)."""
+    if isinstance(x, (list, tuple)):
+        return [y for item in x for y in _flat(item)]
+    return [x]
 
 
 def _is_scalar(x: Any) -> bool:

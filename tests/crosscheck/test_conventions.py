@@ -299,6 +299,28 @@ def test_an_answer_in_a_recognisable_other_convention_says_what_fits(answer, hin
     assert r.kind == "layout" and "(it looks like" not in r.error  # a wrong shape: no hint
 
 
+@pytest.mark.parametrize("layout", ["canonical", "separate-in-out"])
+def test_float64_gradients_of_a_float32_problem_point_at_the_dtypes_option(layout):
+    """A function that computes in float64 whatever it is given fails dtype in = dtype
+    out on float32 problems; the failure says how to judge it on float64 only."""
+    from crosscheck.guard import Guard, run
+
+    conv = convention(layout=layout)
+    p = _random_problem(np.random.default_rng(4), np.float32)
+    inner = _in_convention(conv)
+
+    def upcasts(*args):
+        out = inner(*args)
+        return [g.astype(np.float64) for g in out] if not conv.separate else (
+            [g.astype(np.float64) for g in out[0]], [g.astype(np.float64) for g in out[1]])
+
+    r = run(upcasts, p, Guard(conv))
+    assert r.kind == "layout" and "got float64 (it computes in float64" in r.error, r.error
+    assert "--dtypes float64" in r.error
+    r = run(upcasts, _random_problem(np.random.default_rng(4), np.float64), Guard(conv))
+    assert r.kind == "returned"
+
+
 def test_verify_takes_a_function_that_returns_its_loss():
     require_oracle("torch")
     conv = convention(returns="loss-first")
