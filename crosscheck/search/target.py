@@ -21,8 +21,11 @@ def load_target(spec: str) -> Callable[..., Any]:
     """The function named by ``spec``: ``path/to/file.py:function`` or
     ``package.module:function`` (``function`` may be dotted: ``Class.method``).
 
-    A file is imported by path, with its directory on ``sys.path`` while it runs (so its
-    own sibling imports work). Raises :class:`UsageError` saying what went wrong.
+    A file is imported by path, with its directory first on ``sys.path`` while it runs
+    (so its own sibling imports work), then last (so that the function's own imports at
+    call time, ``import helpers`` inside it, still work, without the directory's files
+    shadowing any module that crosscheck or the frameworks import later). Raises
+    :class:`UsageError` saying what went wrong.
     """
     if not isinstance(spec, str) or ":" not in spec:
         raise UsageError(
@@ -80,4 +83,6 @@ def _import_file(path: str) -> ModuleType:
             sys.path.remove(directory)
         except ValueError:  # pragma: no cover - the module removed it itself
             pass
+    if directory not in sys.path:  # for imports inside the function, at call time
+        sys.path.append(directory)
     return module

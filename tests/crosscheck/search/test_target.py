@@ -34,8 +34,10 @@ _ARGS = (
 )
 
 
-def test_file_and_module_targets(tmp_path, capsys):
+def test_file_and_module_targets(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # load_target leaves the directory last
     _write(tmp_path, "helper_mod.py", "import handprop\nGRADIENTS = handprop.gradients\n")
+    _write(tmp_path, "lazy_helper.py", "import handprop\nGRADIENTS = handprop.gradients\n")
     path = _write(
         tmp_path,
         "my_grads.py",
@@ -49,13 +51,21 @@ def test_file_and_module_targets(tmp_path, capsys):
             @staticmethod
             def grads(weights, X, Y, activations, cost):
                 return GRADIENTS(weights, X, Y, activations, cost)
+
+        def lazily(weights, X, Y, activations, cost):
+            import lazy_helper  # a sibling imported at call time, as much real code does
+
+            return lazy_helper.GRADIENTS(weights, X, Y, activations, cost)
         """,
     )
-    for target in (f"{path}:gradients", f"{path}:Net.grads", "handprop.backprop:gradients"):
+    targets = (f"{path}:gradients", f"{path}:Net.grads", f"{path}:lazily",
+               "handprop.backprop:gradients")
+    for target in targets:
         rc = cli.main(["verify", target, "--max-examples", "5"])
         out, err = capsys.readouterr()
         assert rc == 0, out + err
-    assert str(tmp_path) not in sys.path
+    # the directory stays, last: it shadows no module imported later
+    assert sys.path.count(str(tmp_path)) == 1 and sys.path[-1] == str(tmp_path)
     assert load_target(f"{path}:gradients")(*_ARGS)[0].shape == (3, 2)
 
 
