@@ -20,6 +20,7 @@ __all__ = [
     "CONFIRM_ORDER",
     "DEFAULT_TIMEOUT",
     "EXAMPLES_AS",
+    "LABELS_AS",
     "LABEL_KINDS",
     "LAYOUTS",
     "ORACLE_NAMES",
@@ -35,6 +36,9 @@ LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in")
 EXAMPLES_AS: tuple[str, ...] = ("rows", "columns")
 REDUCTIONS: tuple[str, ...] = ("sum", "mean", "mean-all")
 BIAS_SHAPES: tuple[str, ...] = ("vector", "column", "row")
+LABELS_AS: tuple[str, ...] = ("values", "indices")
+"""How the function takes Y: label values ``(P, N_L)``, or class indices ``(P,)`` (the
+softmax costs with one-hot labels: ``y[p]`` is the class of example p)."""
 RETURNS: tuple[str, ...] = ("gradients", "loss-first", "loss-last")
 """What the function returns: its gradients alone, ``(loss, gradients)`` or
 ``(gradients, loss)`` (the loss is set aside, not judged)."""

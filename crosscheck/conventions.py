@@ -12,6 +12,8 @@ with its gradients (``returns``: ``loss-first`` for ``return loss, grads``, ``lo
 for ``return grads, loss``; the loss is set aside, not judged). A function whose net is
 fixed (``fn(weights, X, Y)``: its activations and cost written into it) is recognised by
 its signature (:func:`check_signature`, ``names=False``) and called without the names.
+``labels_as="indices"``: Y is given as class indices ``(P,)`` (one-hot labels of the
+softmax costs), as in ``dscores[range(P), y] -= 1``.
 
 :meth:`Convention.arguments` builds the function's arguments from a canonical problem;
 :meth:`Convention.canonical` turns its answer back into canonical gradients on the sum
@@ -32,7 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LAYOUTS, REDUCTIONS, RETURNS
+from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LABELS_AS, LAYOUTS, REDUCTIONS, RETURNS
 from crosscheck.compare import layout_error
 from crosscheck.errors import UsageError
 from crosscheck.problem import Problem, make_problem
@@ -41,6 +43,7 @@ __all__ = [
     "BIAS_SHAPES",
     "CANONICAL",
     "EXAMPLES_AS",
+    "LABELS_AS",
     "LAYOUTS",
     "REDUCTIONS",
     "RETURNS",
@@ -63,6 +66,7 @@ class Convention(NamedTuple):
     per_example: bool = False
     bias_shape: str = "vector"
     returns: str = "gradients"
+    labels_as: str = "values"
     names: bool = True
     """Whether the function takes ``activations`` and ``cost`` (False: its net is fixed;
     read from its signature by :func:`check_signature`, never given)."""
@@ -104,10 +108,11 @@ class Convention(NamedTuple):
             b = {"vector": "(N_l+1,)", "column": "(N_l+1, 1)", "row": "(1, N_l+1)"}
             parts += [f"weights[l] {w}", f"biases[l] {b[self.bias_shape]}"]
         P = "1" if self.per_example else "P"
+        y = f"Y ({P},) of class indices" if self.labels_as == "indices" else None
         if self.examples_as == "rows":
-            parts += [f"X ({P}, Q)", f"Y ({P}, N_L)"]
+            parts += [f"X ({P}, Q)", y or f"Y ({P}, N_L)"]
         else:
-            parts += [f"X (Q, {P})", f"Y (N_L, {P})"]
+            parts += [f"X (Q, {P})", y or f"Y (N_L, {P})"]
         return ", ".join(parts)
 
     def describe(self) -> str:
@@ -122,6 +127,8 @@ class Convention(NamedTuple):
             words.append(f"factor {self.factor:g}")
         if self.per_example:
             words.append("one example per call")
+        if self.labels_as == "indices":
+            words.append("labels as class indices")
         if not self.names:
             words.append("takes no activations or cost (its net is fixed)")
         if self.returns != "gradients":
@@ -164,8 +171,12 @@ class Convention(NamedTuple):
         """The function's arguments for ``problem`` (fresh copies in its layout) and the
         name of each array, for messages (``weights[0]``, ``biases[1]``, ``X``, ...)."""
         weights, X, Y, activations, cost = problem.args()
+        if self.labels_as == "indices":  # exact: the search draws one-hot rows only
+            Y = np.argmax(Y, axis=1).astype(np.int64)
+        elif self.examples_as == "columns":
+            Y = Y.T
         if self.examples_as == "columns":
-            X, Y = X.T, Y.T
+            X = X.T
         X, Y = np.array(X, order="C"), np.array(Y, order="C")
         names = [list(activations), cost] if self.names else []
         if not self.separate:
@@ -222,8 +233,12 @@ class Convention(NamedTuple):
             weights = stacked
         elif biases is not None:
             raise UsageError("biases: only with a separate layout (canonical row 0 is the bias)")
+        if self.labels_as == "indices":
+            Y = _one_hot_rows(Y, weights)
+        elif self.examples_as == "columns":
+            Y = np.asarray(Y).T
         if self.examples_as == "columns":
-            X, Y = np.asarray(X).T, np.asarray(Y).T
+            X = np.asarray(X).T
         return make_problem(weights, X, Y, activations, cost)
 
     def _bias_shape(self, n: int) -> tuple[int, ...]:
@@ -335,6 +350,22 @@ CANONICAL = Convention()
 """``fn(weights, X, Y, activations, cost) -> list``, every cost a sum."""
 
 
+def _one_hot_rows(y: Any, weights: Sequence[Any]) -> np.ndarray:
+    """Class indices ``(P,)`` as one-hot label rows ``(P, N_L)`` in the weights' dtype;
+    :class:`~crosscheck.errors.UsageError` for anything but integers in 0..N_L-1."""
+    y = np.asarray(y)
+    last = np.asarray(weights[-1]) if len(weights) else np.zeros((1, 0))
+    n = last.shape[-1] if last.ndim == 2 else 0
+    if y.ndim != 1 or y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() >= n)):
+        raise UsageError(
+            f"Y: expected class indices, integers in 0..{n - 1} of shape (P,) "
+            f"(labels_as indices), got shape {y.shape} and dtype {y.dtype}"
+            + (f" with values in [{y.min()}, {y.max()}]" if y.size and y.dtype.kind in "iu" else "")
+        )
+    dtype = last.dtype if last.dtype.kind == "f" else np.float64
+    return np.eye(n, dtype=dtype)[y]
+
+
 def _flat(x: Any) -> list[Any]:
     """The items of nested lists and tuples (an answer's arrays)."""
     if isinstance(x, (list, tuple)):
@@ -402,6 +433,7 @@ def convention(
     per_example: bool | None = None,
     bias_shape: str | None = None,
     returns: str | None = None,
+    labels_as: str | None = None,
 ) -> Convention:
     """A validated :class:`Convention` (None: the canonical choice); a bad value raises
     :class:`~crosscheck.errors.UsageError` naming it. ``_`` may stand for ``-`` in names."""
@@ -416,6 +448,7 @@ def convention(
         bool(per_example),
         c.bias_shape if bias_shape is None else _name(bias_shape, "bias_shape", BIAS_SHAPES),
         c.returns if returns is None else _name(returns, "returns", RETURNS),
+        c.labels_as if labels_as is None else _name(labels_as, "labels_as", LABELS_AS),
     )
 
 
@@ -458,7 +491,8 @@ def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Conventio
 def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarray]]:
     """A canonical gradient function ``g(weights, X, Y, activations, cost)`` that calls
     ``fn`` in its own convention (``options``: ``layout``, ``examples_as``,
-    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``, as for
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``,
+    ``labels_as``, as for
     :func:`convention`) and returns its answer as canonical gradients of the summed cost.
 
     The conversion is exact when P (``mean``, ``mean-all``) and N_L (``mean-all``) are

@@ -72,7 +72,9 @@ class ProblemSpace(NamedTuple):
     the base regimes a ``"mixed"`` problem draws per layer; ``labels`` the label kinds per
     label rule (None: all of :data:`LABEL_KINDS`); ``saturation`` the typical |z| of the
     saturating regime; ``profile`` the size profile. ``given`` keeps the arguments as
-    validated, for reproduction.
+    validated, for reproduction. ``one_hot_exact``: only problems whose label rows are
+    exactly one-hot are admitted (a function that takes class indices cannot be given
+    anything else: a reduction must not make a row of zeros).
     """
 
     hidden: tuple[str, ...]
@@ -96,6 +98,7 @@ class ProblemSpace(NamedTuple):
     mixed: tuple[str, ...] = BASE_REGIMES
     labels: dict[str, tuple[str, ...]] | None = None
     profile: str = "gate"
+    one_hot_exact: bool = False
 
     @property
     def costs(self) -> tuple[str, ...]:
@@ -128,8 +131,14 @@ class ProblemSpace(NamedTuple):
             and all(a in self.hidden for a in problem.activations[:-1])
             and problem.activations[-1] in self.outputs.get(problem.cost, ())
             and problem.dtype in self.dtypes
+            and (not self.one_hot_exact or _one_hot(problem.Y))
         )
         return bool(ok)
+
+
+def _one_hot(Y: np.ndarray) -> bool:
+    """Every row of ``Y`` is one 1 and zeros (a class index carries it exactly)."""
+    return bool(np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1))
 
 
 def _is_power_of_two(n: int) -> bool:

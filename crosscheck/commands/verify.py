@@ -16,6 +16,7 @@ from crosscheck.choices import (
     DEFAULT_TIMEOUT,
     EXAMPLES_AS,
     LABEL_KINDS,
+    LABELS_AS,
     LAYOUTS,
     ORACLE_NAMES,
     ORACLE_ORDER,
@@ -151,6 +152,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "gradients), as in `return loss, grads`; loss-last: (gradients, loss). The loss is "
         "set aside, not judged",
     )
+    conv.add_argument(
+        "--labels-as",
+        choices=list(LABELS_AS),
+        help="values (default): Y (P, N_L); indices: Y (P,) of class indices, as in "
+        "dscores[range(P), y] -= 1 (the softmax costs, one-hot labels)",
+    )
     run_ = parser.add_argument_group("the search")
     run_.add_argument(
         "--max-examples",
@@ -234,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
                 per_example=args.per_example,
                 bias_shape=args.bias_shape,
                 returns=args.returns,
+                labels_as=args.labels_as,
                 max_examples=args.max_examples,
                 seed=args.seed,
                 oracle=args.oracle,

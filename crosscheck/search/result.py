@@ -57,6 +57,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "per_example": None,
     "bias_shape": None,
     "returns": None,
+    "labels_as": None,
     "max_examples": None,
     "oracle": None,
     "confirm": True,

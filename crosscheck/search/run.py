@@ -27,6 +27,7 @@ from crosscheck.search.schedule import Stratum, block_seed, cell_schedule, sched
 from crosscheck.search.severity import classify
 from crosscheck.search.shrink import reduce_counterexample
 from crosscheck.search.state import Search, cell_key, power_summary
+from crosscheck.spec import SOFTMAX_COSTS
 from crosscheck.verdict import (
     CONFIRM_ORDER,
     ORACLE_ORDER,
@@ -88,6 +89,23 @@ def _function(fn: Any, conv_options: dict[str, Any]) -> tuple[GradientFn, Conven
     return inner, check_signature(inner, conv)
 
 
+def _class_indices(space: ProblemSpace) -> ProblemSpace:
+    """The space of a function that takes class indices: the softmax costs only, with
+    one-hot labels, and no reduction that leaves a row of zeros (:attr:`one_hot_exact`)."""
+    others = [c for c in space.costs if c not in SOFTMAX_COSTS]
+    if others:
+        raise UsageError(
+            f"labels_as: class indices are the labels of the softmax costs only; name them "
+            f"with --costs {','.join(SOFTMAX_COSTS)} (got {', '.join(space.costs)})"
+        )
+    kinds = space.label_kinds("nonnegative")
+    if kinds != ("one_hot",):
+        raise UsageError(
+            f"labels_as: class indices carry one-hot labels only, got label kinds {list(kinds)}"
+        )
+    return space._replace(one_hot_exact=True)
+
+
 def _one_fixed_net(space: ProblemSpace, fn: Any) -> None:
     """A function that takes no activations or cost computes one fixed net: the space must
     name one cost, one output activation and (with hidden layers) one hidden activation,
@@ -132,6 +150,7 @@ def verify(
     per_example: bool | None = None,
     bias_shape: str | None = None,
     returns: str | None = None,
+    labels_as: str | None = None,
     max_examples: int | None = None,
     seed: int = 0,
     oracle: str | None = None,
@@ -146,7 +165,7 @@ def verify(
     """Search for a problem on which ``fn`` disagrees with the oracles beyond the budget.
 
     ``fn`` takes its arguments in its convention (``layout``, ``examples_as``,
-    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``:
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``, ``labels_as``:
     :func:`crosscheck.conventions.convention`; default canonical,
     ``fn(weights, X, Y, activations, cost) -> list[np.ndarray]``, every cost a sum; an
     :func:`~crosscheck.conventions.adapt` ed function brings its own).
@@ -182,6 +201,7 @@ def verify(
         "per_example": per_example,
         "bias_shape": bias_shape,
         "returns": returns,
+        "labels_as": labels_as,
     }
     fn, conv = _function(fn, conv_options)
     space = problem_space(
@@ -201,9 +221,11 @@ def verify(
         min_p=min_p,
         max_p=max_p,
         regimes=regimes,
-        labels=labels,
+        labels="one_hot" if labels is None and conv.labels_as == "indices" else labels,
         powers_of_two=conv.powers_of_two(),
     )
+    if conv.labels_as == "indices":
+        space = _class_indices(space)
     if not conv.names:
         _one_fixed_net(space, fn)
     if max_examples is not None:

@@ -390,3 +390,100 @@ def test_a_signature_that_fits_neither_names_both():
         check_signature(lambda weights, X: None, CONVENTIONS[0])
     msg = str(info.value)
     assert "fn(weights, X, Y, activations, cost)" in msg and "fn(weights, X, Y) -> " in msg
+
+
+def _softmax_problem(rng, dtype=np.float64, P=6, n=3):
+    weights = [rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, n))]
+    Y = np.eye(n)[rng.integers(0, n, P)]
+    return make_problem([w.astype(dtype) for w in weights],
+                        rng.uniform(-1, 1, (P, 2)).astype(dtype), Y.astype(dtype),
+                        ["tanh", "softmax"], "softmax_cross_entropy")
+
+
+def _with_indices(conv: Convention):
+    """A correct function that takes class indices y (P,): rebuilds one-hot rows, then
+    answers as ``_in_convention`` of the same layout."""
+    inner = _in_convention(conv._replace(labels_as="values"))
+
+    def fn(*args):
+        args = list(args)
+        k = 3 if conv.separate else 2
+        y = args[k]
+        assert y.ndim == 1 and y.dtype.kind == "i", (y.shape, y.dtype)
+        n = args[0][-1].shape[0 if conv.layout == "separate-out-in" else 1]
+        rows = np.eye(n, dtype=args[0][0].dtype)[y]
+        args[k] = rows.T if conv.examples_as == "columns" else rows
+        return inner(*args)
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "base",
+    [CONVENTIONS[0], Convention("separate-out-in", "columns", bias_shape="column"),
+     Convention("separate-in-out", reduction="mean", per_example=True)],
+    ids=lambda c: c.describe() or "canonical",
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_class_indices_convert_exactly(base, dtype):
+    from crosscheck.guard import Guard, run
+
+    conv = base._replace(labels_as="indices")
+    p = _softmax_problem(np.random.default_rng(11), dtype)
+    args, _ = conv.arguments(p)
+    y = args[3 if conv.separate else 2]
+    assert y.dtype == np.int64 and y.shape == (p.P,)  # (1,) per call, one example at a time
+    r = run(_with_indices(conv), p, Guard(conv))
+    assert r.kind == "returned", r.error
+    if conv.per_example:  # summed one example at a time: another order of the sum
+        assert check(lambda *a, g=r.grads: g, p, state_checks=False).status == "pass"
+    else:
+        for a, b in zip(r.grads, handprop.gradients(*p.args()), strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert "labels as class indices" in conv.describe()
+    assert "of class indices" in conv.shapes()
+
+
+def test_class_indices_given_by_the_caller_become_one_hot_rows():
+    conv = convention(labels_as="indices")
+    p = _softmax_problem(np.random.default_rng(12))
+    y = np.argmax(p.Y, axis=1)
+    q = conv.problem(list(p.weights), None, p.X, y, p.activations, p.cost)
+    assert q.Y.dtype == p.Y.dtype and np.array_equal(q.Y, p.Y)
+    for bad in (y.astype(np.float64), y[:, None], np.where(y == 0, 3, y), y - 1):
+        with pytest.raises(UsageError, match=r"^Y: expected class indices, integers in 0\.\.2"):
+            conv.problem(list(p.weights), None, p.X, bad, p.activations, p.cost)
+
+
+def test_a_space_of_class_indices_admits_exact_one_hot_rows_only():
+    """A reduction of a counterexample must not make a label row of zeros (removing an
+    output column does): no class index can say it."""
+    from crosscheck.options import problem_space
+
+    space = problem_space(costs="softmax_cross_entropy", labels="one_hot")
+    exact = space._replace(one_hot_exact=True)
+    p = _softmax_problem(np.random.default_rng(13))
+    assert space.admits(p) and exact.admits(p)
+    zero_row = make_problem(list(p.weights), p.X, np.vstack([p.Y[:-1], 0 * p.Y[-1:]]),
+                            p.activations, p.cost)
+    assert space.admits(zero_row) and not exact.admits(zero_row)
+
+
+def test_verify_takes_class_indices_for_the_softmax_costs_only():
+    require_oracle("torch")
+    fn = _with_indices(convention(labels_as="indices"))
+    opts = dict(labels_as="indices", activations="tanh", outputs="softmax",
+                costs="softmax_cross_entropy", max_examples=8)
+    ok = crosscheck.verify(fn, **opts)
+    assert ok.status in ("pass", "inconclusive") and ok.examples == 8
+
+    def off_by_one(weights, X, y, activations, cost):
+        return fn(weights, X, (y + 1) % weights[-1].shape[1], activations, cost)
+
+    wrong = crosscheck.verify(off_by_one, **opts)
+    assert wrong.status == "fail" and wrong.counterexample.problem.sizes[-1] >= 2
+    with pytest.raises(UsageError, match="softmax costs only"):
+        crosscheck.verify(fn, labels_as="indices", max_examples=4)
+    with pytest.raises(UsageError, match="one-hot labels only"):
+        crosscheck.verify(fn, labels_as="indices", costs="softmax_cross_entropy",
+                          labels="soft", max_examples=4)
