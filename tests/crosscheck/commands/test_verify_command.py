@@ -260,6 +260,11 @@ NG = ["--layout", "separate-out-in", "--examples-as", "columns", "--bias-shape",
       "binary_cross_entropy"]
 
 
+SOFTMAX_INDICES = ["--layout", "separate-in-out", "--reduction", "mean", "--labels-as",
+                   "indices", "--returns", "loss-first", "--activations", "relu", "--outputs",
+                   "softmax", "--costs", "softmax_cross_entropy"]
+
+
 @pytest.mark.parametrize(
     ("target", "options", "expected"),
     [
@@ -272,6 +277,8 @@ NG = ["--layout", "separate-out-in", "--examples-as", "columns", "--bias-shape",
                                              "columns", "--bias-shape", "column",
                                              "--per-example", "--activations", "sigmoid",
                                              "--costs", "squared_error"], (0, 3)),
+        ("softmax_indices.py:loss_and_grads", SOFTMAX_INDICES, (0, 3)),
+        ("softmax_indices.py:loss_and_grads_no_max", SOFTMAX_INDICES, (1,)),
     ],
 )
 def test_the_docs_examples_do_what_docs_verify_md_says(target, options, expected, capsys):
