@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 __all__ = [
     "BASE_REGIMES",
+    "BIAS_AT",
     "BIAS_SHAPES",
     "CONFIRM_ORDER",
     "DEFAULT_TIMEOUT",
@@ -32,10 +33,13 @@ __all__ = [
     "SizeProfile",
 ]
 
-LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in")
+LAYOUTS: tuple[str, ...] = ("canonical", "separate-in-out", "separate-out-in", "combined-out-in")
 EXAMPLES_AS: tuple[str, ...] = ("rows", "columns")
 REDUCTIONS: tuple[str, ...] = ("sum", "mean", "mean-all")
 BIAS_SHAPES: tuple[str, ...] = ("vector", "column", "row")
+BIAS_AT: tuple[str, ...] = ("first", "last")
+"""Where the bias is in a weight matrix that holds it (canonical, combined-out-in): the
+first row (column) like the seed's w_0, or the last (the "bias trick" of appending a 1)."""
 LABELS_AS: tuple[str, ...] = ("values", "indices")
 """How the function takes Y: label values ``(P, N_L)``, or class indices ``(P,)`` (the
 softmax costs with one-hot labels: ``y[p]`` is the class of example p)."""

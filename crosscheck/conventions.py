@@ -2,7 +2,9 @@
 conversion between that and crosscheck's canonical problem.
 
 A :class:`Convention` names the layout (``canonical``: ``weights[l]`` of shape
-``(N_l + 1, N_{l+1})``, row 0 the bias; ``separate-in-out``: weight matrices ``(N_l,
+``(N_l + 1, N_{l+1})``, row 0 the bias; ``combined-out-in``: its transpose ``(N_{l+1},
+N_l + 1)``, column 0 the bias, Ng's Theta; ``bias_at="last"``: the bias row (column) last,
+the "bias trick" of appending a 1; ``separate-in-out``: weight matrices ``(N_l,
 N_{l+1})`` and bias vectors apart; ``separate-out-in``: ``(N_{l+1}, N_l)``, torch.nn.Linear's),
 where the examples are (``rows``: X ``(P, Q)``; ``columns``: X ``(Q, P)``), how the cost is
 reduced (``sum``; ``mean`` over the examples; ``mean-all`` over examples and outputs),
@@ -34,12 +36,21 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from crosscheck.choices import BIAS_SHAPES, EXAMPLES_AS, LABELS_AS, LAYOUTS, REDUCTIONS, RETURNS
+from crosscheck.choices import (
+    BIAS_AT,
+    BIAS_SHAPES,
+    EXAMPLES_AS,
+    LABELS_AS,
+    LAYOUTS,
+    REDUCTIONS,
+    RETURNS,
+)
 from crosscheck.compare import layout_error
 from crosscheck.errors import UsageError
 from crosscheck.problem import Problem, make_problem
 
 __all__ = [
+    "BIAS_AT",
     "BIAS_SHAPES",
     "CANONICAL",
     "EXAMPLES_AS",
@@ -67,6 +78,7 @@ class Convention(NamedTuple):
     bias_shape: str = "vector"
     returns: str = "gradients"
     labels_as: str = "values"
+    bias_at: str = "first"
     names: bool = True
     """Whether the function takes ``activations`` and ``cost`` (False: its net is fixed;
     read from its signature by :func:`check_signature`, never given)."""
@@ -74,7 +86,7 @@ class Convention(NamedTuple):
     @property
     def separate(self) -> bool:
         """Weights and biases in separate lists (``fn(weights, biases, X, Y, ...)``)."""
-        return self.layout != "canonical"
+        return self.layout.startswith("separate")
 
     @property
     def is_canonical(self) -> bool:
@@ -101,8 +113,11 @@ class Convention(NamedTuple):
     def shapes(self) -> str:
         """The shapes of the arguments, in words."""
         parts = []
+        where = "0" if self.bias_at == "first" else "N_l (the last)"
         if self.layout == "canonical":
-            parts.append("weights[l] (N_l + 1, N_l+1) with row 0 the bias")
+            parts.append(f"weights[l] (N_l + 1, N_l+1) with row {where} the bias")
+        elif self.layout == "combined-out-in":
+            parts.append(f"weights[l] (N_l+1, N_l + 1) with column {where} the bias")
         else:
             w = "(N_l, N_l+1)" if self.layout == "separate-in-out" else "(N_l+1, N_l)"
             b = {"vector": "(N_l+1,)", "column": "(N_l+1, 1)", "row": "(1, N_l+1)"}
@@ -120,6 +135,8 @@ class Convention(NamedTuple):
         if self.is_canonical:
             return ""
         words = [f"layout {self.layout}", f"examples as {self.examples_as}"]
+        if self.bias_at != "first":
+            words.append(f"the bias {'column' if self.layout == 'combined-out-in' else 'row'} last")
         if self.bias_shape != "vector":
             words.append(f"bias {self.bias_shape}s")
         words.append(f"reduction {self.reduction}")
@@ -180,7 +197,7 @@ class Convention(NamedTuple):
         X, Y = np.array(X, order="C"), np.array(Y, order="C")
         names = [list(activations), cost] if self.names else []
         if not self.separate:
-            ws = [w.copy() for w in weights]
+            ws = [np.array(self._combined(w), order="C") for w in weights]
             return [ws, X, Y, *names], ["weights", "X", "Y", "activations"][: 3 + len(names)]
         if self.layout == "separate-in-out":
             ws = [np.array(w[1:], order="C") for w in weights]
@@ -231,8 +248,14 @@ class Convention(NamedTuple):
                 w[0], w[1:] = b.reshape(-1), W
                 stacked.append(w)
             weights = stacked
-        elif biases is not None:
-            raise UsageError("biases: only with a separate layout (canonical row 0 is the bias)")
+        else:
+            if biases is not None:
+                raise UsageError(
+                    "biases: only with a separate layout (canonical row 0 is the bias)"
+                )
+            if self.layout != "canonical" or self.bias_at != "first":
+                weights = [self._uncombined(np.asarray(w), f"weights[{l}]")
+                           for l, w in enumerate(weights)]
         if self.labels_as == "indices":
             Y = _one_hot_rows(Y, weights)
         elif self.examples_as == "columns":
@@ -240,6 +263,21 @@ class Convention(NamedTuple):
         if self.examples_as == "columns":
             X = np.asarray(X).T
         return make_problem(weights, X, Y, activations, cost)
+
+    def _combined(self, w: np.ndarray) -> np.ndarray:
+        """A canonical ``w`` (or gradient) in this combined layout (a view)."""
+        if self.bias_at == "last":
+            w = np.concatenate([w[1:], w[:1]])
+        return w.T if self.layout == "combined-out-in" else w
+
+    def _uncombined(self, w: np.ndarray, name: str) -> np.ndarray:
+        """The inverse of :meth:`_combined` (exact: a transpose and a row moved)."""
+        if w.ndim != 2:
+            raise UsageError(f"{name}: expected a 2-D array, got shape {w.shape}")
+        w = w.T if self.layout == "combined-out-in" else w
+        if self.bias_at == "last":
+            w = np.concatenate([w[-1:], w[:-1]])
+        return w
 
     def _bias_shape(self, n: int) -> tuple[int, ...]:
         return {"vector": (n,), "column": (n, 1), "row": (1, n)}[self.bias_shape]
@@ -311,8 +349,24 @@ class Convention(NamedTuple):
     def _canonical_list(self, out: Any, problem: Problem):
         if isinstance(out, tuple):
             out = list(out)
-        err = layout_error(out, problem)
-        return (None, err) if err else (out, None)
+        if self.layout == "canonical" and self.bias_at == "first":
+            err = layout_error(out, problem)
+            return (None, err) if err else (out, None)
+        if not isinstance(out, list) or len(out) != problem.depth:
+            return None, (
+                f"expected a list of {problem.depth} arrays (one per weight layer), got "
+                f"{_kind(out)}"
+            )
+        grads = []
+        for l, w in enumerate(problem.weights):
+            shape = self._combined(w).shape
+            words = "(N_l+1, N_l + 1)" if self.layout == "combined-out-in" else "(N_l + 1, N_l+1)"
+            err = _array_error(out[l], f"gradient[{l}]", shape, f"{words} like weights[{l}]",
+                               w.dtype)
+            if err:
+                return None, err
+            grads.append(np.array(self._uncombined(out[l], f"gradient[{l}]"), order="C"))
+        return grads, None
 
     def _assemble(self, out: Any, problem: Problem):
         if not isinstance(out, (tuple, list)) or len(out) != 2:
@@ -434,13 +488,14 @@ def convention(
     bias_shape: str | None = None,
     returns: str | None = None,
     labels_as: str | None = None,
+    bias_at: str | None = None,
 ) -> Convention:
     """A validated :class:`Convention` (None: the canonical choice); a bad value raises
     :class:`~crosscheck.errors.UsageError` naming it. ``_`` may stand for ``-`` in names."""
     c = CANONICAL
     if not isinstance(per_example, (bool, type(None), np.bool_)):
         raise UsageError(f"per_example: expected True or False, got {per_example!r}")
-    return Convention(
+    out = Convention(
         c.layout if layout is None else _name(layout, "layout", LAYOUTS),
         c.examples_as if examples_as is None else _name(examples_as, "examples_as", EXAMPLES_AS),
         c.reduction if reduction is None else _name(reduction, "reduction", REDUCTIONS),
@@ -449,7 +504,14 @@ def convention(
         c.bias_shape if bias_shape is None else _name(bias_shape, "bias_shape", BIAS_SHAPES),
         c.returns if returns is None else _name(returns, "returns", RETURNS),
         c.labels_as if labels_as is None else _name(labels_as, "labels_as", LABELS_AS),
+        c.bias_at if bias_at is None else _name(bias_at, "bias_at", BIAS_AT),
     )
+    if out.separate and out.bias_at != "first":
+        raise UsageError(
+            f"bias_at: only where the weights hold the bias (layout canonical or "
+            f"combined-out-in), not with layout {out.layout}"
+        )
+    return out
 
 
 def check_signature(fn: Callable[..., Any], conv: Convention, name: str = "fn") -> Convention:
@@ -492,7 +554,7 @@ def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarr
     """A canonical gradient function ``g(weights, X, Y, activations, cost)`` that calls
     ``fn`` in its own convention (``options``: ``layout``, ``examples_as``,
     ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``,
-    ``labels_as``, as for
+    ``labels_as``, ``bias_at``, as for
     :func:`convention`) and returns its answer as canonical gradients of the summed cost.
 
     The conversion is exact when P (``mean``, ``mean-all``) and N_L (``mean-all``) are

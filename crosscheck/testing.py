@@ -50,9 +50,9 @@ def assert_gradients_match(
     (``activations``, ``costs``, ``dtypes``, ``max_depth``, ``max_width``,
     ``max_examples``, ``seed``, ``oracle``, the convention's ``layout``, ``examples_as``,
     ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``,
-    ``labels_as``) and raises ``AssertionError`` with the standalone report (the minimal
-    counterexample, where it differs, both values, the ratio, which oracles agree, and a
-    pasteable reproduction) if it finds one. Returns the
+    ``labels_as``, ``bias_at``) and raises ``AssertionError`` with the standalone report
+    (the minimal counterexample, where it differs, both values, the ratio, which oracles
+    agree, and a pasteable reproduction) if it finds one. Returns the
     :class:`~crosscheck.search.VerifyResult` otherwise. An inconclusive search (no
     discrepancy, but some cost/output/dtype never judged with enough power) fails too,
     unless ``accept_inconclusive=True``.

@@ -12,6 +12,7 @@ import sys
 
 # only the choices at import: `crosscheck verify --help` imports no NumPy (issue 14)
 from crosscheck.choices import (
+    BIAS_AT,
     BIAS_SHAPES,
     DEFAULT_TIMEOUT,
     EXAMPLES_AS,
@@ -113,7 +114,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=list(LAYOUTS),
         help="canonical (default): weights[l] (N_l + 1, N_l+1), row 0 the bias; separate-in-out: "
         "fn(weights, biases, X, Y, activations, cost) -> (weight_grads, bias_grads) with "
-        "weights[l] (N_l, N_l+1); separate-out-in: weights[l] (N_l+1, N_l) (torch.nn.Linear's)",
+        "weights[l] (N_l, N_l+1); separate-out-in: weights[l] (N_l+1, N_l) (torch.nn.Linear's); "
+        "combined-out-in: weights[l] (N_l+1, N_l + 1), column 0 the bias (Ng's Theta)",
     )
     conv.add_argument(
         "--examples-as",
@@ -151,6 +153,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="what the function returns: its gradients (default); loss-first: (loss, "
         "gradients), as in `return loss, grads`; loss-last: (gradients, loss). The loss is "
         "set aside, not judged",
+    )
+    conv.add_argument(
+        "--bias-at",
+        choices=list(BIAS_AT),
+        help="where the weights hold the bias (canonical, combined-out-in): first row or "
+        "column (default, the seed's w_0), or last (the bias trick of appending a 1)",
     )
     conv.add_argument(
         "--labels-as",
@@ -242,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
                 bias_shape=args.bias_shape,
                 returns=args.returns,
                 labels_as=args.labels_as,
+                bias_at=args.bias_at,
                 max_examples=args.max_examples,
                 seed=args.seed,
                 oracle=args.oracle,

@@ -268,7 +268,7 @@ def check_arguments(result: VerifyResult) -> str:
     """``, layout='separate-out-in', ...``: the convention for the snippet's ``check``."""
     keys = (
         "layout", "examples_as", "reduction", "factor", "per_example", "bias_shape", "returns",
-        "labels_as",
+        "labels_as", "bias_at",
     )
     o = result.options
     return "".join(f", {k}={o[k]!r}" for k in keys if o.get(k) is not None)

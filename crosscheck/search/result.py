@@ -58,6 +58,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "bias_shape": None,
     "returns": None,
     "labels_as": None,
+    "bias_at": None,
     "max_examples": None,
     "oracle": None,
     "confirm": True,

@@ -151,6 +151,7 @@ def verify(
     bias_shape: str | None = None,
     returns: str | None = None,
     labels_as: str | None = None,
+    bias_at: str | None = None,
     max_examples: int | None = None,
     seed: int = 0,
     oracle: str | None = None,
@@ -165,7 +166,8 @@ def verify(
     """Search for a problem on which ``fn`` disagrees with the oracles beyond the budget.
 
     ``fn`` takes its arguments in its convention (``layout``, ``examples_as``,
-    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``, ``labels_as``:
+    ``reduction``, ``factor``, ``per_example``, ``bias_shape``, ``returns``, ``labels_as``,
+    ``bias_at``:
     :func:`crosscheck.conventions.convention`; default canonical,
     ``fn(weights, X, Y, activations, cost) -> list[np.ndarray]``, every cost a sum; an
     :func:`~crosscheck.conventions.adapt` ed function brings its own).
@@ -202,6 +204,7 @@ def verify(
         "bias_shape": bias_shape,
         "returns": returns,
         "labels_as": labels_as,
+        "bias_at": bias_at,
     }
     fn, conv = _function(fn, conv_options)
     space = problem_space(

@@ -60,8 +60,9 @@ def _in_convention(conv: Convention):
         grads = handprop.gradients(*p.args())
         s = p.dtype.type(conv.scale(p.P, p.sizes[-1]))
         grads = [g * s for g in grads]
-        if not conv.separate:
-            return grads
+        if not conv.separate:  # the bias row moved, the matrix transposed, by hand
+            grads = [np.vstack([g[1:], g[:1]]) if conv.bias_at == "last" else g for g in grads]
+            return [g.T.copy() if conv.layout == "combined-out-in" else g for g in grads]
         shape = {"vector": (-1,), "column": (-1, 1), "row": (1, -1)}[conv.bias_shape]
         W = [g[1:] if conv.layout == "separate-in-out" else g[1:].T.copy() for g in grads]
         return W, [g[0].reshape(shape).copy() for g in grads]
@@ -487,3 +488,59 @@ def test_verify_takes_class_indices_for_the_softmax_costs_only():
     with pytest.raises(UsageError, match="one-hot labels only"):
         crosscheck.verify(fn, labels_as="indices", costs="softmax_cross_entropy",
                           labels="soft", max_examples=4)
+
+
+COMBINED = [Convention(layout, examples_as, reduction, bias_at=bias_at)
+            for layout in ("canonical", "combined-out-in") for bias_at in ("first", "last")
+            for examples_as, reduction in (("rows", "sum"), ("columns", "mean"))
+            if (layout, bias_at) != ("canonical", "first")]
+
+
+@pytest.mark.parametrize("conv", COMBINED, ids=lambda c: c.describe())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weights_that_hold_their_bias_anywhere_convert_exactly(conv, dtype):
+    """Ng's Theta (out, in + 1) with column 0 the bias, and the bias trick's last row or
+    column: a correct function in each, written independently (its own transposes and
+    row moves), converts back to handprop's gradients bit for bit, and its arguments
+    rebuild the problem bit for bit."""
+    from crosscheck.guard import Guard, run
+
+    def fn(weights, X, Y, activations, cost):
+        canon = []
+        for w in weights:
+            w = w.T if conv.layout == "combined-out-in" else w  # (in + 1, out)
+            canon.append(np.vstack([w[-1:], w[:-1]]) if conv.bias_at == "last" else w)
+        if conv.examples_as == "columns":
+            X, Y = X.T, Y.T
+        p = make_problem(canon, X, Y, activations, cost)
+        s = p.dtype.type(conv.scale(p.P, p.sizes[-1]))
+        out = []
+        for g in handprop.gradients(*p.args()):
+            g = g * s
+            g = np.vstack([g[1:], g[:1]]) if conv.bias_at == "last" else g
+            out.append(g.T.copy() if conv.layout == "combined-out-in" else g)
+        return out
+
+    p = _random_problem(np.random.default_rng(14), dtype)
+    args, _ = conv.arguments(p)
+    q = conv.problem(args[0], None, *args[1:3], p.activations, p.cost)
+    for a, b in zip((*q.weights, q.X, q.Y), (*p.weights, p.X, p.Y), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    r = run(fn, p, Guard(conv))
+    assert r.kind == "returned", r.error
+    for a, b in zip(r.grads, handprop.gradients(*p.args()), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    r = run(lambda *a: handprop.gradients(*p.args()), p, Guard(conv))  # canonical shapes
+    if conv.layout == "combined-out-in":
+        assert r.kind == "layout" and "gradient[1]: expected shape (2, 5)" in r.error, r.error
+    else:  # the same shapes: the bias row in the wrong place is a wrong value, judged
+        assert r.kind == "returned"
+        assert check(lambda *a, g=r.grads: g, p, state_checks=False).status == "fail"
+
+
+def test_bias_at_only_where_the_weights_hold_the_bias():
+    assert convention(layout="combined_out_in", bias_at="last").bias_at == "last"
+    with pytest.raises(UsageError, match=r"^bias_at: only where the weights hold the bias"):
+        convention(layout="separate-in-out", bias_at="last")
+    with pytest.raises(UsageError, match=r"^bias_at: expected one of first, last"):
+        convention(bias_at="middle")
