@@ -520,3 +520,114 @@ def test_without_cancellation_the_windows_add_what_the_chain_adds(monkeypatch) -
     without = _scale(p)
     for s, t in zip(windows.S, without.S, strict=True):
         np.testing.assert_allclose(s, t, rtol=1e-13, atol=0)
+
+
+def _output_values(a: np.ndarray, y: np.ndarray, z: np.ndarray, fp: np.ndarray | None):
+    """The Values of a 1-layer net that analysis._output_delta reads: w (for L), y, and
+    z^L, a^L, f'(z^L) as given (the function does not recompute them)."""
+    from crosscheck.budget.values import Values
+
+    none = [None, None]
+    return Values([np.zeros((2, a.shape[1]))], y, [None, z], [None, a], [None, fp],
+                  none, none, none, none, none)
+
+
+def test_the_squared_errors_output_delta_bound_by_hand() -> None:
+    """E(dC/dz^L) of squared_error (analysis._output_delta, the last formula: dC/dz^L =
+    (h - y) f'(z^L); docs/error-budget.md, the output delta), on one unit by hand with
+    u = 1/16, eta = 1/32 (dyadic, so every sum below is exact):
+    a^L = 3, y = 1, f' = 2, E(f') = 4, E(a^L) = 8, a kink jump dD = 1.
+
+        h  = |a| + u E(a)            = 3 + 8/16       = 3.5
+        f' = |f'| + u E(f') + dD      = 2 + 4/16 + 1   = 3.25
+        r  = |a - y|                                   = 2
+        M_r = E(a) + h + |y|          = 8 + 3.5 + 1    = 12.5
+        E  = f' M_r + r E(f') + f' r + eta + dD (r/u + M_r)
+           = 40.625 + 8 + 6.5 + 1/32 + (32 + 12.5)      = 99.65625
+
+    Kills budget.analysis.x__output_delta__mutmut_8, _11, _13, _14 (h's error term
+    subtracted, dropped, inverted), _15 (the sigmoid costs' formula for every cost), and
+    _120-_140 (each term of the formula dropped, subtracted, inverted, or r u for r/u)."""
+    from crosscheck.budget import analysis
+
+    one = np.ones((1, 1))
+    v = _output_values(3.0 * one, 1.0 * one, 0.5 * one, 2.0 * one)
+    got = analysis._output_delta(v, "squared_error", [None, 7.0 * one], [None, 8.0 * one],
+                                 [None, 4.0 * one], [None, 1.0 * one], 1 / 16, 1 / 32, 5.0)
+    assert got.shape == (1, 1)
+    assert got[0, 0] == 99.65625
+
+
+def test_the_sigmoid_costs_output_delta_bound_by_hand() -> None:
+    """E(dC/dz^L) of both sigmoid costs (analysis._output_delta's first formula; the
+    docstring: c_out (|y| + h), the rounding of log sigmoid(+-z) log_rounding(z)
+    (|y| sigma(-z) + h), and f''s error times E(z), plus 2 eta), by hand for one unit at
+    z = -ln 3 (sigma(z) = 1/4, sigma(-z) = 3/4) with u = 1/16, eta = 1/32, c_out = 2,
+    y = 1, a = 1/4, f' = 3/16, E(z) = 16, E(a) = 2, E(f') = 8:
+
+        h   = 1/4 + 2/16 = 3/8;   1 - h ~ sigma(-z) + u E(a) = 3/4 + 1/8 = 7/8
+        log_rounding(z, u, u E(z)) = min(|z| + 1, e^(1 - |z|) / u) = ln 3 + 1
+                                            (e^(1 - ln 3) 16 = 16 e / 3 > 14)
+        logs = (ln 3 + 1)(1 * 7/8 + 3/8)  = 5/4 (1 + ln 3)
+        E   = 2 (1 + 3/8) + logs + (3/16 + 8/16) 16 + 2/32
+            = 11/4 + 5/4 + 11 + 1/16 + 5/4 ln 3 = 15.0625 + 1.25 ln 3
+
+    Kills budget.analysis.x__output_delta__mutmut_2, _5, _6 (the cost's outputs, E(z) or z
+    lost), _16, _17 (the sigmoid costs sent to squared_error's formula), _18-_44 (each
+    term of the formula dropped, subtracted, inverted; sigma(+z) for sigma(-z);
+    log_rounding's arguments dropped or swapped; 3 eta for 2 eta)."""
+    from crosscheck.budget import analysis
+
+    one = np.ones((1, 1))
+    v = _output_values(0.25 * one, 1.0 * one, -math.log(3.0) * one, 3 / 16 * one)
+    want = 15.0625 + 1.25 * math.log(3.0)
+    for cost in ("log_likelihood", "binary_cross_entropy"):
+        got = analysis._output_delta(v, cost, [None, 16.0 * one], [None, 2.0 * one],
+                                     [None, 8.0 * one], [None, 0.0 * one], 1 / 16, 1 / 32,
+                                     2.0)
+        assert got.shape == (1, 1)
+        assert math.isclose(got[0, 0], want, rel_tol=1e-14), (cost, got[0, 0], want)
+
+
+def test_the_softmax_costs_output_delta_bound_by_hand() -> None:
+    """E(dC/dz^L) of both softmax costs (analysis._output_delta's second formula) on two
+    examples of 3 outputs, by hand: z = [ln 2, 0, 0] and [1, 1 + ln 2, 1], so s = h =
+    [1/2, 1/4, 1/4] and [1/4, 1/2, 1/4] (no E(a^L) at a softmax output), |z - max z| =
+    [0, 1, 1] ln 2 and [1, 0, 1] ln 2, |log s| = [1, 2, 2] ln 2 and [2, 1, 2] ln 2; E(z) = 2
+    everywhere, u = 1/16, eta = 1/32, c_out = 2, labels with row sums 2 and 1/2. Per
+    element, with the row sums Sum_j over the 3 outputs:
+
+        shift = |z - max z| + E(z)
+        logs  = |log s| + u (E(z) + Sum_j s_j E(z_j))      (Sum_j s_j E(z_j) = 2)
+        M_s   = s (c_out n + shift + logs + Sum_j s_j shift_j) + eta
+        E     = M_s Sum_j |y_j| + s Sum_j |y_j| (n + 1) + |y| + eta
+
+    The rows differ (their maxima, their label sums) and P = 2 != n = 3, so a sum or max
+    over the wrong axis, or without keepdims, changes a value or fails. With no examples
+    (P = 0) the bound is an empty float array of the outputs' width.
+    Kills budget.analysis.x__output_delta__mutmut_10, _12, _13 (h's error term for a
+    softmax output, which has none), _45-_47 (the softmax costs sent to another formula),
+    _48-_51, _53-_69, _71, _72, _74-_119 (each term dropped, subtracted, inverted, summed
+    over the wrong axis or without keepdims, n - 1 or n + 2 for n + 1), _61-_63, _73 (the
+    shape and type of the empty bound)."""
+    from crosscheck.budget import analysis
+
+    ln2 = math.log(2.0)
+    s = np.array([[1 / 2, 1 / 4, 1 / 4], [1 / 4, 1 / 2, 1 / 4]])
+    z = np.array([[ln2, 0.0, 0.0], [1.0, 1.0 + ln2, 1.0]])
+    y = np.array([[1.0, 0.0, 1.0], [0.0, 0.5, 0.0]])
+    u, eta, c_out, Ez = 1 / 16, 1 / 32, 2.0, 2.0 * np.ones((2, 3))
+    shift = np.array([[0, 1, 1], [1, 0, 1]]) * ln2 + 2.0
+    logs = np.array([[1, 2, 2], [2, 1, 2]]) * ln2 + u * (2.0 + 2.0)
+    Ms = s * (c_out * 3 + shift + logs + (s * shift).sum(axis=1, keepdims=True)) + eta
+    ysum = np.array([[2.0], [0.5]])
+    want = Ms * ysum + s * ysum * 4 + y + eta
+    for cost in ("softmax_log_likelihood", "softmax_cross_entropy"):
+        got = analysis._output_delta(_output_values(s, y, z, None), cost, [None, Ez],
+                                     [None, None], [None, None], [None, None], u, eta, c_out)
+        np.testing.assert_allclose(got, want, rtol=1e-14, err_msg=cost)
+        empty = np.zeros((0, 3))
+        got = analysis._output_delta(_output_values(empty, empty, empty, None), cost,
+                                     [None, empty], [None, None], [None, None], [None, None],
+                                     u, eta, c_out)
+        assert got.shape == (0, 3) and got.dtype == np.float64
