@@ -631,3 +631,82 @@ def test_the_softmax_costs_output_delta_bound_by_hand() -> None:
                                      [None, empty], [None, None], [None, None], [None, None],
                                      u, eta, c_out)
         assert got.shape == (0, 3) and got.dtype == np.float64
+
+
+def test_s_of_a_two_layer_net_by_hand_with_a_kink_and_the_underflow_terms() -> None:
+    """S of two 1-1-1 nets (hidden identity, or relu on its kink; identity output, squared
+    error, y = 3, one example x = 1), worked through docs/error-budget.md's rules with
+    u = 1/16 and eta = 1/64, so that the second-order terms (u times an error) and the
+    underflow terms (eta) are as visible as the first-order ones (dyadic numbers: every
+    step below is exact). For L = 2 there is no window and no norm-wise route, so each
+    bound is its one-step formula. Identity and relu have no formula error (|f| and |f'|
+    of magnitude 0 in the models), f'' = 0, underflow floors 1.
+
+    Net 1: w^0 = (b 1; w 1), w^1 = (b 0; w 1/2): z^1 = a^1 = 2, z^2 = a^2 = 1, delta^2 =
+    -2, b^1 = delta^2 w = -1, delta^1 = -1 (f' = 1). Net 2: w^0 = (b -1; w 1), w^1 = (b 1;
+    w 1/2): z^1 = 0, a relu on its kink (a^1 = 0, f' = 0, jump dD = 1), z^2 = a^2 = 1,
+    delta^2 = -2, b^1 = -1, delta^1 = 0. Kills budget.analysis.x__chunk__mutmut_281 (eta
+    subtracted from E(a)'s formula error), _296 (E(a) = (f' + dD - u E(f')) E(z)), _360
+    (|delta^{l+1}| - u E(delta^{l+1})), _368 (the rounding of b^l less eta), _380 (f' |b^l|
+    subtracted), _383 (f' - dD at a kink) and _390 (the kink's |b^l| u instead of |b^l| /
+    u: a relu on its kink may take either derivative, an error of |b^l| in dC/dz, first
+    order, 1/u in units of u)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    u, eta = 1 / 16, 1 / 64
+    for name, b0, b1, a1, fp1, dD1, d1 in (("identity", 1.0, 0.0, 2.0, 1.0, 0.0, 1.0),
+                                           ("relu", -1.0, 1.0, 0.0, 0.0, 1.0, 0.0)):
+        p = make_problem([np.array([[b0], [1.0]]), np.array([[b1], [0.5]])],
+                         np.array([[1.0]]), np.array([[3.0]]), [name, "identity"],
+                         "squared_error")
+        # forward: E(z^1) = (N_0 + 1)(|x| |w| + |b|) + eta; E(f') = eta (floor);
+        # E(a) = (|f'| + dD + u E(f')) E(z) + eta (the formula's floor)
+        Ez1 = 2 * (1 + abs(b0)) + eta
+        Ea1 = (fp1 + dD1 + u * eta) * Ez1 + eta
+        # z^2: its own rounding 2 (|a^1| + u E(a^1)) |w| + |b|) + eta, the errors made at
+        # a^1 ((eta + (dD + u E(f')) E(z^1)) |w|) and what arrives, E(z^1) |f'| |w|
+        Ez2 = (2 * ((a1 + u * Ea1) * 0.5 + abs(b1)) + eta
+               + (eta + (dD1 + u * eta) * Ez1) * 0.5 + Ez1 * fp1 * 0.5)
+        Ea2 = (1 + u * eta) * Ez2 + eta
+        # the output delta, squared error: f' = 1 + u E(f'), r = |h - y| = 2,
+        # M_r = E(a) + |h| + u E(a) + |y|
+        fp2, r, Mr = 1 + u * eta, 2.0, Ea2 + (1 + u * Ea2) + 3
+        Ed2 = fp2 * Mr + r * eta + fp2 * r + eta
+        # back to z^1: b^1 = delta^2 w^T (N_2 = 1 term): e_b = |delta^2 + u E| |w| + eta;
+        # made there: (|f'| + dD) e_b + (|b^1| + u E(b^1)) E(f') + |f'| |b^1| + eta + the
+        # kink's dD (|b^1| / u + E(b^1))
+        e_b = (2 + u * Ed2) * 0.5 + eta
+        Eb = e_b + Ed2 * 0.5
+        made = (fp1 + dD1) * e_b + (1 + u * Eb) * eta + fp1 * 1 + eta + dD1 * (1 / u + Eb)
+        Ed1 = made + Ed2 * 0.5 * fp1  # and what arrives: E(delta^2) |w| |f'|
+        # S: seed eq. 9's sums, P = 1, plus the rounding of the sums (eta, 2 eta)
+        md1, md2, ma1 = d1 + u * Ed1, 2 + u * Ed2, a1 + u * Ea1
+        S0 = [md1 + Ed1 + eta, md1 + Ed1 + 2 * eta]
+        S1 = [md2 + Ed2 + eta, ma1 * md2 + Ea1 * md2 + ma1 * Ed2 + 2 * eta]
+        got = analysis.scale(values(p), p.activations, p.cost, u, eta, dtype="float64")
+        assert got.kink_units == int(dD1)
+        np.testing.assert_allclose(got.S[0][:, 0], S0, rtol=1e-14, atol=0, err_msg=name)
+        np.testing.assert_allclose(got.S[1][:, 0], S1, rtol=1e-14, atol=0, err_msg=name)
+
+
+def test_silus_underflow_floor_grows_with_z() -> None:
+    """silu's formulas charge the underflow floor eta (1 + |z|) (a sigmoid flushed to 0
+    or a subnormal, multiplied by z; models.py), so E(a^1) >= eta (1 + |z^1|) and S of
+    layer 2's weight, which holds E(a^1) |delta^2|, grows with eta by at least eta (1 +
+    |z^1|) |delta^2| (every other term grows too). A 1-1-1 net, silu then identity, x =
+    1, z^1 = -8, y = 4: the floor is 9 eta, while silu's f' and a^1 are ~0.003, so nothing
+    else makes up for a smaller floor. Kills budget.analysis.x__chunk__mutmut_291 (eta /
+    (1 + |z|): 1/81 of the floor)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    p = make_problem([np.array([[-9.0], [1.0]]), np.array([[0.0], [1.0]])],
+                     np.array([[1.0]]), np.array([[4.0]]), ["silu", "identity"],
+                     "squared_error")
+    v = values(p)
+    eta = 2.0**-20
+    S = [analysis.scale(v, p.activations, p.cost, 2.0**-53, e, dtype="float64").S[1][1, 0]
+         for e in (0.0, eta)]
+    assert v.z[1][0, 0] == -8.0
+    assert S[1] - S[0] >= eta * 9.0 * abs(v.delta[2][0, 0])
