@@ -710,3 +710,20 @@ def test_silus_underflow_floor_grows_with_z() -> None:
          for e in (0.0, eta)]
     assert v.z[1][0, 0] == -8.0
     assert S[1] - S[0] >= eta * 9.0 * abs(v.delta[2][0, 0])
+
+
+def test_the_backward_window_sharpens_the_first_layers_s(monkeypatch) -> None:
+    """The 3-layer Hadamard net with X = 0: every forward value is 0 (zero biases), so the
+    forward bounds hold only underflow terms (eta = 1e-300) and the bias row of S^0 (the
+    sums of |delta^1| and E(delta^1)) is the backward bound alone, which takes the
+    backward window from layer L - 2 = 1 (the products of the orthogonal layers cancel
+    where the |W| do not): it is smaller somewhere with the windows than without. Kills
+    budget.analysis.x__chunk__mutmut_404 and _405 (backward windows only from l <= L - 3:
+    none in a 3-layer net; that row is then exactly the row without windows)."""
+    q = _hadamard_problem()
+    p = make_problem(q.weights, np.zeros_like(q.X), q.Y, q.activations, q.cost)
+    real = _scale(p)
+    assert real.window == 2
+    monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
+    without = _scale(p)
+    assert np.any(real.S[0][0] < without.S[0][0]), (real.S[0][0], without.S[0][0])
