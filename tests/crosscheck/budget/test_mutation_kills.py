@@ -727,3 +727,44 @@ def test_the_backward_window_sharpens_the_first_layers_s(monkeypatch) -> None:
     monkeypatch.setattr(chains, "windows", lambda W, fp, B: {})
     without = _scale(p)
     assert np.any(real.S[0][0] < without.S[0][0]), (real.S[0][0], without.S[0][0])
+
+
+def test_the_backward_norm_wise_chain_by_hand() -> None:
+    """The 4-layer Hadamard net (6-4-4-4-1, identity, zero biases, hidden weights H / 2,
+    orthogonal, the last ones) with X = 0 and no window (work cap 0), eta = 0: every
+    forward value and bound is 0, and the bias rows of S are the backward bounds alone,
+    linear in Y = |y| per example. By hand (first order; the step norms c are the
+    spectral norms, 2 for the last layer, 1 for H / 2, times 1 + 1e-12):
+
+    * delta^4 = -y, E(delta^4) = |y| + |h - y| = 2Y (the output delta, squared error);
+    * l = 3: b^3 = delta^4 w^T = -y (4 units), e_b = Y, made s^3 = e_b + |b| = 2Y; one
+      step: 2Y + 2Y = 4Y; norm-wise: ||E(delta^4)|| = 2Y, R^3 = 2Y c^3 = 4Y; E(delta^3) =
+      4Y;
+    * l = 2: delta^3 = -y (1, 1, 1, 1), b^2 = delta^3 (H / 2)^T = -y (2, 0, 0, 0), e_b =
+      N (|delta^3| |W|^T) = 4 (4 Y / 2) = 8Y, s^2 = (10, 8, 8, 8) Y; one step adds
+      E(delta^3) |W|^T = 8Y: E(delta^2) = (18, 16, 16, 16) Y (norm-wise: min(||E(delta^3)||,
+      R^3 + ||s^3||) = 8Y, R^2 = 8Y, the same);
+    * l = 1: |delta^2| = (2, 0, 0, 0) Y, e_b = 4 (2Y / 2) = 4Y, |b^1| = Y, s^1 = 5Y; one
+      step adds E(delta^2) |W|^T = 33Y; norm-wise: min(||E(delta^2)|| = sqrt(1092) Y,
+      R^2 + ||s^2|| = (8 + sqrt(292)) Y) times the row norm 1: E(delta^1) = (13 + sqrt(292))
+      Y, the R chain the sharpest.
+
+    So the bias rows of S^3..S^0 (seed eq. 9 over the P = 3 examples: P sum |delta| + sum
+    E(delta)) are 5, 7, (24, 16, 16, 16) and 16 + sqrt(292) times sum Y, and the weight rows
+    of S^0 are 0 (x = 0).
+    Kills budget.analysis.x__chunk__mutmut_462 and _476 (the R chain never used: 38Y),
+    _475 (R^{l+1} + ||s^{l+2}||: 17Y, below the bound) and _481 (the norm of all of W for
+    each row's: 2, so 38Y)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    q = _hadamard_problem(4)
+    p = make_problem(q.weights, np.zeros_like(q.X), q.Y, q.activations, q.cost)
+    got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, 0, dtype="float64")
+    assert got.window == 1
+    Y = float(np.sum(np.abs(p.Y)))
+    np.testing.assert_allclose(got.S[3][0], [5 * Y], rtol=1e-9)
+    np.testing.assert_allclose(got.S[2][0], [7 * Y] * 4, rtol=1e-9)
+    np.testing.assert_allclose(got.S[1][0], [24 * Y, 16 * Y, 16 * Y, 16 * Y], rtol=1e-9)
+    np.testing.assert_allclose(got.S[0][0], [(16 + math.sqrt(292)) * Y] * 4, rtol=1e-9)
+    assert np.all(got.S[0][1:] == 0.0)
