@@ -696,8 +696,11 @@ def test_silus_underflow_floor_grows_with_z() -> None:
     layer 2's weight, which holds E(a^1) |delta^2|, grows with eta by at least eta (1 +
     |z^1|) |delta^2| (every other term grows too). A 1-1-1 net, silu then identity, x =
     1, z^1 = -8, y = 4: the floor is 9 eta, while silu's f' and a^1 are ~0.003, so nothing
-    else makes up for a smaller floor. Kills budget.analysis.x__chunk__mutmut_291 (eta /
-    (1 + |z|): 1/81 of the floor)."""
+    else makes up for a smaller floor. Likewise E(f'^1) >= eta (1 + |z^1|), which the
+    backward pass charges at first order on |b^1| (the sum before f'), so S of layer 1's
+    weight grows by at least eta (1 + |z^1|) |b^1| |x|. Kills
+    budget.analysis.x__chunk__mutmut_291 (eta / (1 + |z|) in E(a): 1/81 of the floor) and
+    _278 (the same in E(f'); the third run's numbering, open until now)."""
     from crosscheck.budget import analysis
     from crosscheck.budget.values import values
 
@@ -706,10 +709,11 @@ def test_silus_underflow_floor_grows_with_z() -> None:
                      "squared_error")
     v = values(p)
     eta = 2.0**-20
-    S = [analysis.scale(v, p.activations, p.cost, 2.0**-53, e, dtype="float64").S[1][1, 0]
+    S = [analysis.scale(v, p.activations, p.cost, 2.0**-53, e, dtype="float64").S
          for e in (0.0, eta)]
     assert v.z[1][0, 0] == -8.0
-    assert S[1] - S[0] >= eta * 9.0 * abs(v.delta[2][0, 0])
+    assert S[1][1][1, 0] - S[0][1][1, 0] >= eta * 9.0 * abs(v.delta[2][0, 0])
+    assert S[1][0][1, 0] - S[0][0][1, 0] >= eta * 9.0 * abs(v.b[1][0, 0]) * 1.0
 
 
 def test_the_backward_window_sharpens_the_first_layers_s(monkeypatch) -> None:
@@ -768,3 +772,19 @@ def test_the_backward_norm_wise_chain_by_hand() -> None:
     np.testing.assert_allclose(got.S[1][0], [24 * Y, 16 * Y, 16 * Y, 16 * Y], rtol=1e-9)
     np.testing.assert_allclose(got.S[0][0], [(16 + math.sqrt(292)) * Y] * 4, rtol=1e-9)
     assert np.all(got.S[0][1:] == 0.0)
+
+
+def test_a_relu_unit_exactly_on_its_kink_with_no_error_is_counted() -> None:
+    """X = 0 and zero biases with eta = 0: z^1 = 0 exactly and E(z^1) = 0. A unit exactly
+    on its kink may take either derivative (relu'(0) is 0 in one library, 1 in another),
+    so it is counted near its kink, |z| <= K u E(z) with equality: all 2 units of both
+    examples. Kills budget.analysis.x__chunk__mutmut_255 (``<``: none counted; the third
+    run's numbering, open until now)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    p = make_problem([np.vstack([np.zeros((1, 2)), np.ones((3, 2))]), np.ones((3, 1))],
+                     np.zeros((2, 3)), np.ones((2, 1)), ["relu", "identity"],
+                     "squared_error")
+    got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, dtype="float64")
+    assert got.kink_units == 2 * 2
