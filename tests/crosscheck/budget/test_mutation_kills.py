@@ -788,3 +788,35 @@ def test_a_relu_unit_exactly_on_its_kink_with_no_error_is_counted() -> None:
                      "squared_error")
     got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, dtype="float64")
     assert got.kink_units == 2 * 2
+
+
+def test_the_forward_norm_wise_chain_by_hand() -> None:
+    """A 1-4-4-4-1 identity net, zero biases, x = 1, y = 0: w^0 = (1, 1, 1, 1), then H / 2
+    twice (orthogonal), then w^3 = (1, 1, 1, 1)^T; no window (work cap 0), eta = 0. By
+    hand, first order (the step norms c: 1 for H / 2, 2 for w^3, times 1 + 1e-12; the
+    column norms 1 and 2):
+
+    * z^1 = (1, 1, 1, 1): E(z^1) = (N_0 + 1) |x| |w| = 2;
+    * z^2 = (2, 0, 0, 0): made 5 (4 / 2) = 10; one step adds E(z^1) |W| = 4: 14; norm-wise
+      ||E(z^1)|| = 4 = R^2, 10 + 4 = 14, the same;
+    * z^3 = (1, 1, 1, 1): made 5 (2 / 2) = 5; one step adds 14 (4 / 2) = 28: 33; norm-wise
+      min(||E(z^2)|| = 28, R^2 + ||made^2|| = 4 + 20) = 24 = R^3: 5 + 24 = 29, the sharpest;
+    * z^4 = 4: made 5 * 4 = 20; one step adds 4 * 29: 136; norm-wise min(||E(z^3)|| = 58,
+      R^3 + ||made^3|| = 24 + 10 = 34) times the column norm 2: 20 + 68 = 88 = E(z^4).
+
+    The output delta (squared error, identity): delta^4 = 4, E = E(a^4) + |h| + |y| + |h -
+    y| = 88 + 4 + 0 + 4 = 96. S^3 (seed eq. 9, P = 1): bias 4 + 96 = 100, each weight
+    |a^3| |delta| + E(a^3) |delta| + |a^3| E(delta) = 4 + 29 * 4 + 96 = 216. Kills
+    budget.analysis.x__chunk__mutmut_223 (R^{l-1} + ||made^{l-2}||: E(z^3) = 13, below the
+    bound; the third run's numbering, open until now)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]) / 2.0
+    zero = np.zeros((1, 4))
+    p = make_problem([np.vstack([zero, np.ones((1, 4))]), np.vstack([zero, H]),
+                      np.vstack([zero, H]), np.vstack([np.zeros((1, 1)), np.ones((4, 1))])],
+                     np.ones((1, 1)), np.zeros((1, 1)), ["identity"] * 4, "squared_error")
+    got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, 0, dtype="float64")
+    assert got.window == 1
+    np.testing.assert_allclose(got.S[3][:, 0], [100.0] + [216.0] * 4, rtol=1e-9)
