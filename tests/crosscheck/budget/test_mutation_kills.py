@@ -757,8 +757,8 @@ def test_the_backward_norm_wise_chain_by_hand() -> None:
     E(delta)) are 5, 7, (24, 16, 16, 16) and 16 + sqrt(292) times sum Y, and the weight rows
     of S^0 are 0 (x = 0).
     Kills budget.analysis.x__chunk__mutmut_462 and _476 (the R chain never used: 38Y),
-    _475 (R^{l+1} + ||s^{l+2}||: 17Y, below the bound) and _481 (the norm of all of W for
-    each row's: 2, so 38Y)."""
+    _475 (R^{l+1} + ||s^{l+2}||: 17Y, below the bound), _481 and _483 (the norm of all of
+    W for each row's: 2, so 38Y)."""
     from crosscheck.budget import analysis
     from crosscheck.budget.values import values
 
@@ -820,3 +820,34 @@ def test_the_forward_norm_wise_chain_by_hand() -> None:
     got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, 0, dtype="float64")
     assert got.window == 1
     np.testing.assert_allclose(got.S[3][:, 0], [100.0] + [216.0] * 4, rtol=1e-9)
+
+
+def test_the_backward_windows_by_hand() -> None:
+    """As test_the_backward_norm_wise_chain_by_hand (the 4-layer Hadamard net, X = 0, eta =
+    0), with the windows (B = 3). The Jacobians of the identity layers are the products
+    of the weights: J(3, 1) = (H / 2)(H / 2) = I, J(4, 2) = |(H / 2) w^3| = (2, 0, 0, 0)^T,
+    J(4, 1) = w^3 = (1, 1, 1, 1)^T; the window route at l is made^l + s^{l+1} |W^l|^T +
+    sum_{m = l+2}^{l+B-1} s^m J(m, l) + E(delta^{l+B}) J(l+B, l) (+ gamma E_abs, ~1e-15
+    relative). By hand, first order, Y = |y| per example (s^4 = E(delta^4) = 2Y, s^3 = 2Y,
+    s^2 = (10, 8, 8, 8) Y, s^1 = 5Y as there):
+
+    * l = 2: one step (18, 16, 16, 16) Y; window s^2 + s^3 |W|^T + s^4 J(4, 2) = (10, 8, 8,
+      8) + 4 + (4, 0, 0, 0) = (18, 12, 12, 12) Y, the sharpest (norm-wise 8Y added: no);
+    * l = 1: one step 5 + 54 / 2 = 32Y; window 5 + 34 / 2 + s^3 J(3, 1) + E(delta^4) J(4, 1)
+      = 5 + 17 + 2 + 2 = 26Y (norm-wise 5 + 8 + sqrt(292) ~ 30.1Y: no).
+
+    Bias rows of S (P = 3: P sum |delta| + sum E(delta)): S^3 5, S^2 7, S^1 (24, 12, 12,
+    12), S^0 29 times sum Y. Kills budget.analysis.x__chunk__mutmut_422 (the window's sum
+    to m = l + B: s^4 J(4, 1) counted beside E(delta^4) J(4, 1), E(delta^1) = 28Y)."""
+    from crosscheck.budget import analysis
+    from crosscheck.budget.values import values
+
+    q = _hadamard_problem(4)
+    p = make_problem(q.weights, np.zeros_like(q.X), q.Y, q.activations, q.cost)
+    got = analysis.scale(values(p), p.activations, p.cost, 2.0**-53, 0.0, dtype="float64")
+    assert got.window == 3
+    Y = float(np.sum(np.abs(p.Y)))
+    np.testing.assert_allclose(got.S[3][0], [5 * Y], rtol=1e-9)
+    np.testing.assert_allclose(got.S[2][0], [7 * Y] * 4, rtol=1e-9)
+    np.testing.assert_allclose(got.S[1][0], [24 * Y, 12 * Y, 12 * Y, 12 * Y], rtol=1e-9)
+    np.testing.assert_allclose(got.S[0][0], [29 * Y] * 4, rtol=1e-9)
