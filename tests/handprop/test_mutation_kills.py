@@ -538,3 +538,42 @@ def test_weights_may_be_any_sequence_of_arrays() -> None:
     got = handprop.gradients(UserList(weights), X, Y + 1.0, acts, "squared_error")
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_softmax_and_log_softmax_shift_each_row_by_its_own_maximum() -> None:
+    """Both shift each row by its own maximum before exponentiating (no overflow, no
+    underflow of a whole row): rows 1000 apart, whose softmax is the same (shift
+    invariance), stay finite and exact; and both work over the last axis of any rank.
+    Kills handprop.costs.x_softmax__mutmut_3 (z + max: e^2000 overflows, inf / inf), _5,
+    _8 (the maximum of all rows: the second row's e^-1000 underflows, 0 / 0), _10, _20 (axis
+    +1: not the last axis of a 3-D array), and x_log_softmax__mutmut_2, _4 and _7 (the same
+    shifts: log of inf or of 0)."""
+    from handprop.costs import softmax
+
+    row = [0.0, -1.0, -2.0]
+    total = sum(math.exp(x) for x in row)
+    want_s = np.array([math.exp(x) / total for x in row])
+    want_log = np.array([x - math.log(total) for x in row])
+    z = np.array([[x + 1000.0 for x in row], row])
+    s, log_s = softmax(z), log_softmax(z)
+    for k in range(2):
+        np.testing.assert_allclose(s[k], want_s, rtol=4 * U64, atol=0)
+        np.testing.assert_allclose(log_s[k], want_log, rtol=8 * U64, atol=0)
+    cube = np.arange(24.0).reshape(2, 3, 4) / 7.0
+    got = softmax(cube)
+    for idx in np.ndindex(2, 3):
+        e = [math.exp(x) for x in cube[idx]]
+        np.testing.assert_allclose(got[idx], [x / sum(e) for x in e], rtol=4 * U64, atol=0)
+
+
+def test_an_unknown_cost_is_refused_with_every_cost_named() -> None:
+    """handprop.costs.get's whole message. Kills handprop.costs.x_get__mutmut_1 (no
+    message), _2 and _3 (the list of costs lost or joined with "XX, XX")."""
+    from handprop.costs import get
+
+    with pytest.raises(ValueError) as info:
+        get("cross_entropy")
+    assert str(info.value) == (
+        "cost: unknown cost 'cross_entropy'; expected one of log_likelihood, "
+        "binary_cross_entropy, squared_error, softmax_log_likelihood, softmax_cross_entropy"
+    )
