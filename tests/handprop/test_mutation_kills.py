@@ -577,3 +577,53 @@ def test_an_unknown_cost_is_refused_with_every_cost_named() -> None:
         "cost: unknown cost 'cross_entropy'; expected one of log_likelihood, "
         "binary_cross_entropy, squared_error, softmax_log_likelihood, softmax_cross_entropy"
     )
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"steps": -1}, "steps: expected a non-negative integer, got -1"),
+        ({"steps": True}, "steps: expected a non-negative integer, got True"),
+        ({"steps": 2.0}, "steps: expected a non-negative integer, got 2.0"),
+        ({"learning_rate": 0.0}, "learning_rate: expected a positive number, got 0"),
+        ({"learning_rate": math.nan}, "learning_rate: expected a finite number in >= 0.0, got nan"),
+        ({"momentum": -0.1}, "momentum: expected a finite number in [0.0, 1.0), got -0.1"),
+        ({"checkpoints": [-1]}, "checkpoints: expected integers in 0..2 (steps), got -1"),
+    ],
+)
+def test_train_says_what_each_bad_argument_should_be(kw, message) -> None:
+    """train's whole messages (test_train checks that each starts with the argument's
+    name). Kills the mutants of handprop.train.x_train that change or drop them (the
+    message of a bad ``steps``, of a zero learning rate, of a checkpoint out of range)."""
+    with pytest.raises(ValueError) as info:
+        _train(**kw)
+    assert str(info.value) == message
+
+
+def test_train_names_the_layer_and_step_where_the_weights_blew_up() -> None:
+    """A learning rate of 1e3 on squared error with labels of 50 drives the 2-2-1 net's
+    weights to infinity; the message names the first layer and the step (1-based) where
+    a weight became non-finite, and the learning rate. The step is found here by running
+    the same updates with the library's own gradients. Kills the mutants of
+    handprop.train.x_train that change that message (the layer, the step, the rate)."""
+    weights, X, Y, _, _ = _xor()
+    acts, cost = ["sigmoid", "identity"], "squared_error"
+    w = [a.copy() for a in weights]
+    step = layer = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(200):
+            g = handprop.gradients(w, X, Y * 50.0, acts, cost)
+            for l, (wl, gl) in enumerate(zip(w, g, strict=True)):
+                wl -= 1e3 * gl
+                if not np.isfinite(wl).all():
+                    step, layer = t + 1, l
+                    break
+            if step is not None:
+                break
+        assert step is not None
+        with pytest.raises(ValueError) as info:
+            handprop.train(weights, X, Y * 50.0, acts, cost, learning_rate=1e3, steps=200)
+    assert str(info.value) == (
+        f"learning_rate: weights[{layer}] became non-finite at step {step}; expected finite "
+        "weights (learning_rate 1000.0 is too large?)"
+    )
