@@ -627,3 +627,17 @@ def test_train_names_the_layer_and_step_where_the_weights_blew_up() -> None:
         f"learning_rate: weights[{layer}] became non-finite at step {step}; expected finite "
         "weights (learning_rate 1000.0 is too large?)"
     )
+
+
+def test_an_unknown_activation_is_refused_with_every_activation_named() -> None:
+    """handprop.activations.get's whole message. Kills handprop.activations.x_get__mutmut_3
+    (the names joined with "XX, XX")."""
+    from handprop.activations import get
+
+    with pytest.raises(ValueError) as info:
+        get("swish")
+    assert str(info.value) == (
+        "activations: unknown activation 'swish'; expected one of sigmoid, tanh, relu, "
+        "leaky_relu, identity, softplus, elu, silu, gelu (or 'softmax' for the output layer "
+        "of a softmax cost)"
+    )
