@@ -641,3 +641,31 @@ def test_an_unknown_activation_is_refused_with_every_activation_named() -> None:
         "leaky_relu, identity, softplus, elu, silu, gelu (or 'softmax' for the output layer "
         "of a softmax cost)"
     )
+
+
+def test_the_kinked_activations_take_the_documented_derivative_at_zero() -> None:
+    """At z = 0 exactly: relu'(0) = 0, leaky_relu'(0) = LEAKY_RELU_SLOPE (torch's and jax's
+    conventions, activations.py), elu'(0) = e^0 = 1; either side of 0 the two branches.
+    Through the public derivative and through times_derivative (back *= f'), both dtypes.
+    Kills handprop.activations.x__leaky_relu_derivative__mutmut_11 (``z >= 0``: slope 1
+    at 0)."""
+    from handprop import activations
+
+    slope = activations.LEAKY_RELU_SLOPE
+    for dtype in (np.float32, np.float64):
+        z = np.array([[-1.0, 0.0, 1.0]], dtype)
+        want = {
+            "relu": [0.0, 0.0, 1.0],
+            "leaky_relu": [slope, slope, 1.0],
+            "elu": [math.exp(-1.0), 1.0, 1.0],
+        }
+        for name, w in want.items():
+            act = activations.get(name)
+            a = act.value(z)
+            expected = np.array([w], dtype)
+            rtol = 2 * float(np.finfo(dtype).eps)  # e^-1 rounded in the dtype
+            got = act.derivative(z, a)
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=name)
+            back = activations.times_derivative(name, np.ones_like(z), z, a)
+            np.testing.assert_allclose(back, expected, rtol=rtol, atol=0, err_msg=name)
