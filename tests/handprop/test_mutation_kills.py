@@ -669,3 +669,24 @@ def test_the_kinked_activations_take_the_documented_derivative_at_zero() -> None
             np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=name)
             back = activations.times_derivative(name, np.ones_like(z), z, a)
             np.testing.assert_allclose(back, expected, rtol=rtol, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("shape", [(1 << 18,), (2, 256, 512)])
+def test_large_arrays_of_any_rank_are_elementwise(shape) -> None:
+    """value_into and times_derivative are elementwise for any shape (module notes); only
+    2-D arrays of at least BLOCKWISE_MIN_SIZE elements go to the blocks of rows on the
+    thread pool, which need rows. A 1-D and a 3-D array of 2^18 elements give the direct
+    formulas. Kills handprop.activations.x_times_derivative__mutmut_2 (``or``: a large 1-D
+    array sent to the blocks), _4 and _5 (the blocks for 1-D or 3-D arrays, which have no
+    rows: an error)."""
+    from handprop import activations
+
+    assert math.prod(shape) >= activations.BLOCKWISE_MIN_SIZE
+    z = np.linspace(-3.0, 3.0, math.prod(shape)).reshape(shape)
+    out = np.empty_like(z)
+    activations.value_into("tanh", z, out)
+    np.testing.assert_array_equal(out, np.tanh(z))
+    back = np.linspace(0.5, 1.5, z.size).reshape(shape)
+    want = back * (1.0 - out * out)
+    activations.times_derivative("tanh", back, z, out)
+    np.testing.assert_allclose(back, want, rtol=4 * U64, atol=0)
