@@ -690,3 +690,21 @@ def test_large_arrays_of_any_rank_are_elementwise(shape) -> None:
     want = back * (1.0 - out * out)
     activations.times_derivative("tanh", back, z, out)
     np.testing.assert_allclose(back, want, rtol=4 * U64, atol=0)
+
+
+def test_times_derivative_multiplies_back_in_place_and_returns_it() -> None:
+    """``back *= f'(z)`` in place, returning ``back`` (the docstring), also for the
+    activations without an in-place form of their own (leaky_relu, softplus, elu, silu,
+    gelu: f' computed, then multiplied in). Kills
+    handprop.activations.x_times_derivative__mutmut_30 (``back = f'``: the caller's back
+    left as it was, f' returned alone)."""
+    from handprop import activations
+
+    z = np.array([[-2.0, -0.5, 0.5, 2.0]])
+    for name in ("leaky_relu", "softplus", "elu", "silu", "gelu"):
+        act = activations.get(name)
+        a = act.value(z)
+        back = np.full_like(z, 3.0)
+        got = activations.times_derivative(name, back, z, a)
+        assert got is back, name
+        np.testing.assert_array_equal(back, 3.0 * act.derivative(z, a), err_msg=name)
