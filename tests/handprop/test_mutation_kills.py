@@ -708,3 +708,18 @@ def test_times_derivative_multiplies_back_in_place_and_returns_it() -> None:
         got = activations.times_derivative(name, back, z, a)
         assert got is back, name
         np.testing.assert_array_equal(back, 3.0 * act.derivative(z, a), err_msg=name)
+
+
+def test_sigmoid_takes_a_python_number_or_list() -> None:
+    """sigmoid and sigmoid_pair size their argument with np.size when it is not an ndarray
+    (a Python float or list: no ``.size``), so such arguments take the expit route. Kills
+    handprop.activations.x_sigmoid__mutmut_2 (``z.size`` of a float: an AttributeError)."""
+    from scipy.special import expit
+
+    from handprop.activations import sigmoid, sigmoid_pair
+
+    assert sigmoid(0.5) == expit(0.5)
+    np.testing.assert_array_equal(sigmoid([-1.0, 2.0]), expit(np.array([-1.0, 2.0])))
+    h, c = sigmoid_pair([-1.0, 2.0])
+    np.testing.assert_array_equal(h, expit(np.array([-1.0, 2.0])))
+    np.testing.assert_array_equal(c, expit(np.array([1.0, -2.0])))
