@@ -723,3 +723,25 @@ def test_sigmoid_takes_a_python_number_or_list() -> None:
     h, c = sigmoid_pair([-1.0, 2.0])
     np.testing.assert_array_equal(h, expit(np.array([-1.0, 2.0])))
     np.testing.assert_array_equal(c, expit(np.array([1.0, -2.0])))
+
+
+def test_sigmoid_from_expit_below_exactly_expit_below_elements() -> None:
+    """Below EXPIT_BELOW elements sigmoid and sigmoid_pair call expit; from EXPIT_BELOW
+    on, the exponential route, whose bits for an element do not depend on the array's
+    size (the blocks of _blockwise rely on it). So an array of exactly EXPIT_BELOW
+    elements gives the bits of the same elements inside an array twice as long, while
+    one element fewer gives expit's bits (the two routes differ in the last bit on about
+    a quarter of these elements). Kills handprop.activations.x_sigmoid__mutmut_6 and
+    x_sigmoid_pair__mutmut_6 (``<=``: expit at exactly EXPIT_BELOW)."""
+    from scipy.special import expit
+
+    from handprop.activations import EXPIT_BELOW, sigmoid, sigmoid_pair
+
+    z = np.linspace(-30.0, 30.0, EXPIT_BELOW)
+    long_h, long_c = sigmoid_pair(np.concatenate([z, z]))
+    np.testing.assert_array_equal(sigmoid(z), long_h[:EXPIT_BELOW])
+    h, c = sigmoid_pair(z)
+    np.testing.assert_array_equal(h, long_h[:EXPIT_BELOW])
+    np.testing.assert_array_equal(c, long_c[:EXPIT_BELOW])
+    np.testing.assert_array_equal(sigmoid(z[1:]), expit(z[1:]))
+    assert np.any(sigmoid(z) != expit(z))
