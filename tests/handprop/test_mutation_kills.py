@@ -745,3 +745,17 @@ def test_sigmoid_from_expit_below_exactly_expit_below_elements() -> None:
     np.testing.assert_array_equal(c, long_c[:EXPIT_BELOW])
     np.testing.assert_array_equal(sigmoid(z[1:]), expit(z[1:]))
     assert np.any(sigmoid(z) != expit(z))
+
+
+def test_one_like_is_a_read_only_zero_d_one_of_the_dtype() -> None:
+    """one_like (public): 1 in x's float dtype as a read-only 0-d array, 1.0 for any other
+    dtype (the docstring). Kills handprop.activations.x_one_like__mutmut_1 (always the
+    Python 1.0), _2 and _4 (None for another dtype) and _5 (2.0 for it)."""
+    from handprop.activations import one_like
+
+    for dtype in (np.float32, np.float64):
+        one = one_like(np.zeros(3, dtype))
+        assert isinstance(one, np.ndarray) and one.shape == () and one.dtype == dtype
+        assert one == 1.0 and not one.flags.writeable
+    other = one_like(np.zeros(3, np.int64))
+    assert type(other) is float and other == 1.0
