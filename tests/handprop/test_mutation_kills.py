@@ -759,3 +759,27 @@ def test_one_like_is_a_read_only_zero_d_one_of_the_dtype() -> None:
         assert one == 1.0 and not one.flags.writeable
     other = one_like(np.zeros(3, np.int64))
     assert type(other) is float and other == 1.0
+
+
+def test_xor_data_and_xor_problem_are_as_documented() -> None:
+    """xor_data: rows 00, 01, 10, 11 and labels 0, 1, 1, 0 (XOR), in the dtype asked for.
+    xor_problem: any sizes (2, ..., 1), also (2, 1) and a hidden layer of 3; other sizes
+    refused with the message; activations as given, sigmoid everywhere by default. Kills
+    handprop.train.x_xor_data__mutmut_6 to _13, _19 to _22 (a point or a label changed)
+    and x_xor_problem__mutmut_3 to _7 (sizes (3, 2, 1) taken, (2, 1) or (2, 3, 1)
+    refused), _14 (no message), _16 and _18 (the activations given ignored, or an
+    error)."""
+    from handprop.train import xor_data, xor_problem
+
+    for dtype in (np.float32, np.float64):
+        X, Y = xor_data(dtype)
+        assert X.dtype == dtype and Y.dtype == dtype
+        np.testing.assert_array_equal(X, [[0, 0], [0, 1], [1, 0], [1, 1]])
+        np.testing.assert_array_equal(Y[:, 0], np.logical_xor(X[:, 0], X[:, 1]))
+    assert xor_problem(sizes=(2, 1)).activations == ("sigmoid",)
+    p = xor_problem(sizes=(2, 3, 1), activations=["tanh", "sigmoid"])
+    assert p.activations == ("tanh", "sigmoid")
+    assert [w.shape for w in p.weights] == [(3, 3), (4, 1)]
+    with pytest.raises(ValueError) as info:
+        xor_problem(sizes=(3, 2, 1))
+    assert str(info.value) == "sizes: expected (2, ..., 1) for XOR, got (3, 2, 1)"
