@@ -538,3 +538,248 @@ def test_weights_may_be_any_sequence_of_arrays() -> None:
     got = handprop.gradients(UserList(weights), X, Y + 1.0, acts, "squared_error")
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_softmax_and_log_softmax_shift_each_row_by_its_own_maximum() -> None:
+    """Both shift each row by its own maximum before exponentiating (no overflow, no
+    underflow of a whole row): rows 1000 apart, whose softmax is the same (shift
+    invariance), stay finite and exact; and both work over the last axis of any rank.
+    Kills handprop.costs.x_softmax__mutmut_3 (z + max: e^2000 overflows, inf / inf), _5,
+    _8 (the maximum of all rows: the second row's e^-1000 underflows, 0 / 0), _10, _20 (axis
+    +1: not the last axis of a 3-D array), and x_log_softmax__mutmut_2, _4 and _7 (the same
+    shifts: log of inf or of 0)."""
+    from handprop.costs import softmax
+
+    row = [0.0, -1.0, -2.0]
+    total = sum(math.exp(x) for x in row)
+    want_s = np.array([math.exp(x) / total for x in row])
+    want_log = np.array([x - math.log(total) for x in row])
+    z = np.array([[x + 1000.0 for x in row], row])
+    s, log_s = softmax(z), log_softmax(z)
+    for k in range(2):
+        np.testing.assert_allclose(s[k], want_s, rtol=4 * U64, atol=0)
+        np.testing.assert_allclose(log_s[k], want_log, rtol=8 * U64, atol=0)
+    cube = np.arange(24.0).reshape(2, 3, 4) / 7.0
+    got = softmax(cube)
+    for idx in np.ndindex(2, 3):
+        e = [math.exp(x) for x in cube[idx]]
+        np.testing.assert_allclose(got[idx], [x / sum(e) for x in e], rtol=4 * U64, atol=0)
+
+
+def test_an_unknown_cost_is_refused_with_every_cost_named() -> None:
+    """handprop.costs.get's whole message. Kills handprop.costs.x_get__mutmut_1 (no
+    message), _2 and _3 (the list of costs lost or joined with "XX, XX")."""
+    from handprop.costs import get
+
+    with pytest.raises(ValueError) as info:
+        get("cross_entropy")
+    assert str(info.value) == (
+        "cost: unknown cost 'cross_entropy'; expected one of log_likelihood, "
+        "binary_cross_entropy, squared_error, softmax_log_likelihood, softmax_cross_entropy"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"steps": -1}, "steps: expected a non-negative integer, got -1"),
+        ({"steps": True}, "steps: expected a non-negative integer, got True"),
+        ({"steps": 2.0}, "steps: expected a non-negative integer, got 2.0"),
+        ({"learning_rate": 0.0}, "learning_rate: expected a positive number, got 0"),
+        ({"learning_rate": math.nan}, "learning_rate: expected a finite number in >= 0.0, got nan"),
+        ({"momentum": -0.1}, "momentum: expected a finite number in [0.0, 1.0), got -0.1"),
+        ({"checkpoints": [-1]}, "checkpoints: expected integers in 0..2 (steps), got -1"),
+    ],
+)
+def test_train_says_what_each_bad_argument_should_be(kw, message) -> None:
+    """train's whole messages (test_train checks that each starts with the argument's
+    name). Kills the mutants of handprop.train.x_train that change or drop them (the
+    message of a bad ``steps``, of a zero learning rate, of a checkpoint out of range)."""
+    with pytest.raises(ValueError) as info:
+        _train(**kw)
+    assert str(info.value) == message
+
+
+def test_train_names_the_layer_and_step_where_the_weights_blew_up() -> None:
+    """A learning rate of 1e3 on squared error with labels of 50 drives the 2-2-1 net's
+    weights to infinity; the message names the first layer and the step (1-based) where
+    a weight became non-finite, and the learning rate. The step is found here by running
+    the same updates with the library's own gradients. Kills the mutants of
+    handprop.train.x_train that change that message (the layer, the step, the rate)."""
+    weights, X, Y, _, _ = _xor()
+    acts, cost = ["sigmoid", "identity"], "squared_error"
+    w = [a.copy() for a in weights]
+    step = layer = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(200):
+            g = handprop.gradients(w, X, Y * 50.0, acts, cost)
+            for l, (wl, gl) in enumerate(zip(w, g, strict=True)):
+                wl -= 1e3 * gl
+                if not np.isfinite(wl).all():
+                    step, layer = t + 1, l
+                    break
+            if step is not None:
+                break
+        assert step is not None
+        with pytest.raises(ValueError) as info:
+            handprop.train(weights, X, Y * 50.0, acts, cost, learning_rate=1e3, steps=200)
+    assert str(info.value) == (
+        f"learning_rate: weights[{layer}] became non-finite at step {step}; expected finite "
+        "weights (learning_rate 1000.0 is too large?)"
+    )
+
+
+def test_an_unknown_activation_is_refused_with_every_activation_named() -> None:
+    """handprop.activations.get's whole message. Kills handprop.activations.x_get__mutmut_3
+    (the names joined with "XX, XX")."""
+    from handprop.activations import get
+
+    with pytest.raises(ValueError) as info:
+        get("swish")
+    assert str(info.value) == (
+        "activations: unknown activation 'swish'; expected one of sigmoid, tanh, relu, "
+        "leaky_relu, identity, softplus, elu, silu, gelu (or 'softmax' for the output layer "
+        "of a softmax cost)"
+    )
+
+
+def test_the_kinked_activations_take_the_documented_derivative_at_zero() -> None:
+    """At z = 0 exactly: relu'(0) = 0, leaky_relu'(0) = LEAKY_RELU_SLOPE (torch's and jax's
+    conventions, activations.py), elu'(0) = e^0 = 1; either side of 0 the two branches.
+    Through the public derivative and through times_derivative (back *= f'), both dtypes.
+    Kills handprop.activations.x__leaky_relu_derivative__mutmut_11 (``z >= 0``: slope 1
+    at 0)."""
+    from handprop import activations
+
+    slope = activations.LEAKY_RELU_SLOPE
+    for dtype in (np.float32, np.float64):
+        z = np.array([[-1.0, 0.0, 1.0]], dtype)
+        want = {
+            "relu": [0.0, 0.0, 1.0],
+            "leaky_relu": [slope, slope, 1.0],
+            "elu": [math.exp(-1.0), 1.0, 1.0],
+        }
+        for name, w in want.items():
+            act = activations.get(name)
+            a = act.value(z)
+            expected = np.array([w], dtype)
+            rtol = 2 * float(np.finfo(dtype).eps)  # e^-1 rounded in the dtype
+            got = act.derivative(z, a)
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=name)
+            back = activations.times_derivative(name, np.ones_like(z), z, a)
+            np.testing.assert_allclose(back, expected, rtol=rtol, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("shape", [(1 << 18,), (2, 256, 512)])
+def test_large_arrays_of_any_rank_are_elementwise(shape) -> None:
+    """value_into and times_derivative are elementwise for any shape (module notes); only
+    2-D arrays of at least BLOCKWISE_MIN_SIZE elements go to the blocks of rows on the
+    thread pool, which need rows. A 1-D and a 3-D array of 2^18 elements give the direct
+    formulas. Kills handprop.activations.x_times_derivative__mutmut_2 (``or``: a large 1-D
+    array sent to the blocks), _4 and _5 (the blocks for 1-D or 3-D arrays, which have no
+    rows: an error)."""
+    from handprop import activations
+
+    assert math.prod(shape) >= activations.BLOCKWISE_MIN_SIZE
+    z = np.linspace(-3.0, 3.0, math.prod(shape)).reshape(shape)
+    out = np.empty_like(z)
+    activations.value_into("tanh", z, out)
+    np.testing.assert_array_equal(out, np.tanh(z))
+    back = np.linspace(0.5, 1.5, z.size).reshape(shape)
+    want = back * (1.0 - out * out)
+    activations.times_derivative("tanh", back, z, out)
+    np.testing.assert_allclose(back, want, rtol=4 * U64, atol=0)
+
+
+def test_times_derivative_multiplies_back_in_place_and_returns_it() -> None:
+    """``back *= f'(z)`` in place, returning ``back`` (the docstring), also for the
+    activations without an in-place form of their own (leaky_relu, softplus, elu, silu,
+    gelu: f' computed, then multiplied in). Kills
+    handprop.activations.x_times_derivative__mutmut_30 (``back = f'``: the caller's back
+    left as it was, f' returned alone)."""
+    from handprop import activations
+
+    z = np.array([[-2.0, -0.5, 0.5, 2.0]])
+    for name in ("leaky_relu", "softplus", "elu", "silu", "gelu"):
+        act = activations.get(name)
+        a = act.value(z)
+        back = np.full_like(z, 3.0)
+        got = activations.times_derivative(name, back, z, a)
+        assert got is back, name
+        np.testing.assert_array_equal(back, 3.0 * act.derivative(z, a), err_msg=name)
+
+
+def test_sigmoid_takes_a_python_number_or_list() -> None:
+    """sigmoid and sigmoid_pair size their argument with np.size when it is not an ndarray
+    (a Python float or list: no ``.size``), so such arguments take the expit route. Kills
+    handprop.activations.x_sigmoid__mutmut_2 (``z.size`` of a float: an AttributeError)."""
+    from scipy.special import expit
+
+    from handprop.activations import sigmoid, sigmoid_pair
+
+    assert sigmoid(0.5) == expit(0.5)
+    np.testing.assert_array_equal(sigmoid([-1.0, 2.0]), expit(np.array([-1.0, 2.0])))
+    h, c = sigmoid_pair([-1.0, 2.0])
+    np.testing.assert_array_equal(h, expit(np.array([-1.0, 2.0])))
+    np.testing.assert_array_equal(c, expit(np.array([1.0, -2.0])))
+
+
+def test_sigmoid_from_expit_below_exactly_expit_below_elements() -> None:
+    """Below EXPIT_BELOW elements sigmoid and sigmoid_pair call expit; from EXPIT_BELOW
+    on, the exponential route, whose bits for an element do not depend on the array's
+    size (the blocks of _blockwise rely on it). So an array of exactly EXPIT_BELOW
+    elements gives the bits of the same elements inside an array twice as long, while
+    one element fewer gives expit's bits (the two routes differ in the last bit on about
+    a quarter of these elements). Kills handprop.activations.x_sigmoid__mutmut_6 and
+    x_sigmoid_pair__mutmut_6 (``<=``: expit at exactly EXPIT_BELOW)."""
+    from scipy.special import expit
+
+    from handprop.activations import EXPIT_BELOW, sigmoid, sigmoid_pair
+
+    z = np.linspace(-30.0, 30.0, EXPIT_BELOW)
+    long_h, long_c = sigmoid_pair(np.concatenate([z, z]))
+    np.testing.assert_array_equal(sigmoid(z), long_h[:EXPIT_BELOW])
+    h, c = sigmoid_pair(z)
+    np.testing.assert_array_equal(h, long_h[:EXPIT_BELOW])
+    np.testing.assert_array_equal(c, long_c[:EXPIT_BELOW])
+    np.testing.assert_array_equal(sigmoid(z[1:]), expit(z[1:]))
+    assert np.any(sigmoid(z) != expit(z))
+
+
+def test_one_like_is_a_read_only_zero_d_one_of_the_dtype() -> None:
+    """one_like (public): 1 in x's float dtype as a read-only 0-d array, 1.0 for any other
+    dtype (the docstring). Kills handprop.activations.x_one_like__mutmut_1 (always the
+    Python 1.0), _2 and _4 (None for another dtype) and _5 (2.0 for it)."""
+    from handprop.activations import one_like
+
+    for dtype in (np.float32, np.float64):
+        one = one_like(np.zeros(3, dtype))
+        assert isinstance(one, np.ndarray) and one.shape == () and one.dtype == dtype
+        assert one == 1.0 and not one.flags.writeable
+    other = one_like(np.zeros(3, np.int64))
+    assert type(other) is float and other == 1.0
+
+
+def test_xor_data_and_xor_problem_are_as_documented() -> None:
+    """xor_data: rows 00, 01, 10, 11 and labels 0, 1, 1, 0 (XOR), in the dtype asked for.
+    xor_problem: any sizes (2, ..., 1), also (2, 1) and a hidden layer of 3; other sizes
+    refused with the message; activations as given, sigmoid everywhere by default. Kills
+    handprop.train.x_xor_data__mutmut_6 to _13, _19 to _22 (a point or a label changed)
+    and x_xor_problem__mutmut_3 to _7 (sizes (3, 2, 1) taken, (2, 1) or (2, 3, 1)
+    refused), _14 (no message), _16 and _18 (the activations given ignored, or an
+    error)."""
+    from handprop.train import xor_data, xor_problem
+
+    for dtype in (np.float32, np.float64):
+        X, Y = xor_data(dtype)
+        assert X.dtype == dtype and Y.dtype == dtype
+        np.testing.assert_array_equal(X, [[0, 0], [0, 1], [1, 0], [1, 1]])
+        np.testing.assert_array_equal(Y[:, 0], np.logical_xor(X[:, 0], X[:, 1]))
+    assert xor_problem(sizes=(2, 1)).activations == ("sigmoid",)
+    p = xor_problem(sizes=(2, 3, 1), activations=["tanh", "sigmoid"])
+    assert p.activations == ("tanh", "sigmoid")
+    assert [w.shape for w in p.weights] == [(3, 3), (4, 1)]
+    with pytest.raises(ValueError) as info:
+        xor_problem(sizes=(3, 2, 1))
+    assert str(info.value) == "sizes: expected (2, ..., 1) for XOR, got (3, 2, 1)"
