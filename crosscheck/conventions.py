@@ -13,7 +13,9 @@ takes one example at a time, the shape of its bias vectors, and whether it retur
 with its gradients (``returns``: ``loss-first`` for ``return loss, grads``, ``loss-last``
 for ``return grads, loss``; the loss is set aside, not judged). A function whose net is
 fixed (``fn(weights, X, Y)``: its activations and cost written into it) is recognised by
-its signature (:func:`check_signature`, ``names=False``) and called without the names.
+its signature (:func:`check_signature`, ``names=False``) and called without the names;
+a function whose parameters are in another order (``fn(X, y, W, b)``) is called by the
+names it gives them, when each is a name such code uses (:data:`ALIASES`).
 ``labels_as="indices"``: Y is given as class indices ``(P,)`` (one-hot labels of the
 softmax costs), as in ``dscores[range(P), y] -= 1``.
 
@@ -82,6 +84,16 @@ class Convention(NamedTuple):
     names: bool = True
     """Whether the function takes ``activations`` and ``cost`` (False: its net is fixed;
     read from its signature by :func:`check_signature`, never given)."""
+    keywords: tuple[str, ...] = ()
+    """The function's own names of :attr:`parameters`, in their order, when it is called
+    by name (its parameters in another order); empty: positionally. From the signature."""
+
+    def call(self, fn: Callable[..., Any], args: Sequence[Any]) -> Any:
+        """``fn`` called with :meth:`arguments`' ``args``: by position, or by the
+        function's own parameter names (:attr:`keywords`)."""
+        if self.keywords:
+            return fn(**dict(zip(self.keywords, args, strict=True)))
+        return fn(*args)
 
     @property
     def separate(self) -> bool:
@@ -148,6 +160,8 @@ class Convention(NamedTuple):
             words.append("labels as class indices")
         if not self.names:
             words.append("takes no activations or cost (its net is fixed)")
+        if self.keywords:
+            words.append(f"called by name ({', '.join(self.keywords)})")
         if self.returns != "gradients":
             first = self.returns == "loss-first"
             words.append(
@@ -158,10 +172,10 @@ class Convention(NamedTuple):
 
     def options(self) -> dict[str, Any]:
         """The fields that differ from the canonical convention (for a reproduction;
-        ``names`` is read from the function's signature again, never given)."""
+        ``names`` and ``keywords`` are read from the function's signature again)."""
         return {
             k: v for k, v in self._asdict().items()
-            if v != getattr(CANONICAL, k) and k != "names"
+            if v != getattr(CANONICAL, k) and k not in ("names", "keywords")
         }
 
     def powers_of_two(self) -> tuple[str, ...]:
@@ -514,31 +528,87 @@ def convention(
     return out
 
 
+ALIASES: dict[str, frozenset[str]] = {
+    "weights": frozenset({"weights", "W", "Ws", "ws", "w", "theta", "thetas", "Theta",
+                          "Thetas", "weight"}),
+    "biases": frozenset({"biases", "b", "bs", "bias"}),
+    "X": frozenset({"X", "x", "inputs", "input", "data", "xs", "a0", "A0"}),
+    "Y": frozenset({"Y", "y", "targets", "target", "labels", "label", "t", "T", "ys"}),
+    "activations": frozenset({"activations", "acts", "activation"}),
+    "cost": frozenset({"cost", "loss", "cost_name", "loss_name"}),
+}
+"""The names hand-written code gives each argument: a function whose parameters are all
+among them, in another order than the convention's, is called by name."""
+
+
+def _by_name(sig: inspect.Signature, conv: Convention) -> tuple[str, ...] | None:
+    """The function's parameter names for ``conv.parameters``, when every one of them,
+    and every required parameter of the function, is matched by :data:`ALIASES` (one
+    each); None otherwise."""
+    params = [
+        p for p in sig.parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    if any(p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL) for p in sig.parameters.values()):
+        return None
+    chosen: list[str] = []
+    for role in conv.parameters:
+        hits = [p.name for p in params if p.name in ALIASES[role] and p.name not in chosen]
+        if len(hits) != 1:
+            return None
+        chosen.append(hits[0])
+    required = {p.name for p in params if p.default is p.empty}
+    return tuple(chosen) if required <= set(chosen) else None
+
+
 def check_signature(fn: Callable[..., Any], conv: Convention, name: str = "fn") -> Convention:
     """``conv`` as ``fn`` can be called: as it is, or with ``names=False`` when ``fn``
-    takes the arrays only (``fn(weights, X, Y)``: its activations and cost are fixed).
-    :class:`~crosscheck.errors.UsageError` if neither fits (a callable without a
-    signature is called with everything)."""
-    conv = conv._replace(names=True)
+    takes the arrays only (``fn(weights, X, Y)``: its activations and cost are fixed),
+    by position or, when its parameters are in another order and named as such code
+    names them (:data:`ALIASES`: ``fn(X, y, W)``), by name (``keywords``). The names
+    decide where they are all recognised (a positional fit in the wrong order would swap
+    arrays). :class:`~crosscheck.errors.UsageError` if nothing fits (a callable without a
+    signature is called with everything, by position)."""
+    conv = conv._replace(names=True, keywords=())
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return conv
+    for candidate in (conv, conv._replace(names=False)):
+        chosen = _by_name(sig, candidate)
+        if chosen is not None:
+            in_order = tuple(sig.parameters)[: len(chosen)] == chosen
+            return candidate if in_order else candidate._replace(keywords=chosen)
     try:
         sig.bind(*conv.parameters)
-        return conv
-    except TypeError as exc:
-        fixed = conv._replace(names=False)
-        try:
-            sig.bind(*fixed.parameters)
+        if not _swapped(sig, conv):
+            return conv
+        exc: Exception = TypeError("its parameters' names say another order")
+    except TypeError as error:
+        exc = error
+    fixed = conv._replace(names=False)
+    try:
+        sig.bind(*fixed.parameters)
+        if not _swapped(sig, fixed):
             return fixed
-        except TypeError:
-            pass
-        raise UsageError(
-            f"{name}: expected {conv.signature()} (layout {conv.layout}), or "
-            f"{fixed.signature()} for a fixed net, but it is "
-            f"{getattr(fn, '__name__', 'fn')}{sig}, which cannot be called so ({exc})"
-        ) from None
+    except TypeError:
+        pass
+    raise UsageError(
+        f"{name}: expected {conv.signature()} (layout {conv.layout}), or "
+        f"{fixed.signature()} for a fixed net, but it is "
+        f"{getattr(fn, '__name__', 'fn')}{sig}, which cannot be called so ({exc})"
+    ) from None
+
+
+def _swapped(sig: inspect.Signature, conv: Convention) -> bool:
+    """Whether a positional call would hand a parameter the argument its name says it is
+    not (``fn(X, y, W)`` called as ``fn(weights, X, Y)``): a name of :data:`ALIASES` at
+    the place of another role."""
+    for name, role in zip(sig.parameters, conv.parameters, strict=False):
+        roles = [r for r, names in ALIASES.items() if name in names]
+        if roles and role not in roles:
+            return True
+    return False
 
 
 def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Convention]:
@@ -579,7 +649,7 @@ def adapt(fn: Callable[..., Any], **options: Any) -> Callable[..., list[np.ndarr
         total = None
         for part in parts:
             args, _ = conv.arguments(part)
-            grads, err = conv.canonical(fn(*args), part)
+            grads, err = conv.canonical(conv.call(fn, args), part)
             if err is not None:
                 raise ValueError(f"{getattr(fn, '__name__', 'fn')}: {err}")
             total = grads if total is None else [a + b for a, b in zip(total, grads, strict=True)]

@@ -304,7 +304,7 @@ def _call(fn: Callable[..., Any], args: list[Any], names: list[str], guard: Guar
                 signal.setitimer(signal.ITIMER_REAL, float(guard.timeout))  # type: ignore[arg-type]
             try:
                 with _no_hard_exit():
-                    value = fn(*args)
+                    value = guard.convention.call(fn, args)
             finally:
                 if timed:
                     signal.setitimer(signal.ITIMER_REAL, 0)

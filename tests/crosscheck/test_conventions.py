@@ -544,3 +544,54 @@ def test_bias_at_only_where_the_weights_hold_the_bias():
         convention(layout="separate-in-out", bias_at="last")
     with pytest.raises(UsageError, match=r"^bias_at: expected one of first, last"):
         convention(bias_at="middle")
+
+
+def _x_first(X, y, W, b, activations, cost):
+    """Biases apart, the data first: the order much hand-written code uses."""
+    canonical = [np.vstack([bb[None], WW]) for WW, bb in zip(W, b, strict=True)]
+    g = handprop.gradients(canonical, X, y, activations, cost)
+    return [x[1:] for x in g], [x[0] for x in g]
+
+
+def _fixed_x_first(X, y, weights):
+    return _fixed_sigmoid_net(weights, X, y)
+
+
+def test_a_function_with_its_parameters_in_another_order_is_called_by_name():
+    """fn(X, y, W, b, activations, cost) and a fixed net's fn(X, y, weights): every
+    parameter named as such code names it, so each gets its argument by name (a call by
+    position would hand X the weights); the answers convert exactly."""
+    from crosscheck.guard import Guard, run
+
+    sep = check_signature(_x_first, convention(layout="separate-in-out"))
+    assert sep.keywords == ("W", "b", "X", "y", "activations", "cost") and sep.names
+    assert "called by name (W, b, X, y, activations, cost)" in sep.describe()
+    assert "keywords" not in sep.options()  # read from the signature again
+    fixed = check_signature(_fixed_x_first, CONVENTIONS[0])
+    assert fixed.keywords == ("weights", "X", "y") and not fixed.names
+    assert check_signature(handprop.gradients, CONVENTIONS[0]).keywords == ()  # in order
+    rng = np.random.default_rng(15)
+    p = make_problem(
+        [rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))], rng.uniform(-1, 1, (6, 2)),
+        rng.uniform(0, 1, (6, 2)), ["sigmoid", "sigmoid"], "squared_error",
+    )
+    want = handprop.gradients(*p.args())
+    for fn, conv in ((_x_first, sep), (_fixed_x_first, fixed)):
+        r = run(fn, p, Guard(conv))
+        assert r.kind == "returned", r.error
+        assert all(np.array_equal(a, b) for a, b in zip(r.grads, want, strict=True))
+    assert check(_x_first, p, layout="separate-in-out").status == "pass"
+
+
+def test_a_positional_fit_that_its_names_contradict_is_refused():
+    """fn(inputs_, y, W): not every name is known, so no call by name; by position the
+    weights would go to ``inputs_`` and X to ``y``: a usage error, not a judged failure."""
+    def partly_named(inputs_, y, W):
+        return None
+
+    with pytest.raises(UsageError, match="cannot be called so"):
+        check_signature(partly_named, CONVENTIONS[0])
+    def unnamed(a1, a2, a3):
+        return None
+
+    assert not check_signature(unnamed, CONVENTIONS[0]).names  # nothing said: by position
