@@ -30,6 +30,7 @@ function into a canonical one.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -57,6 +58,7 @@ __all__ = [
     "BIAS_SHAPES",
     "CANONICAL",
     "EXAMPLES_AS",
+    "KEYWORDS",
     "LABELS_AS",
     "LAYOUTS",
     "REDUCTIONS",
@@ -527,6 +529,11 @@ def convention(
             f"combined-out-in), not with layout {out.layout}"
         )
     return out
+
+
+KEYWORDS: tuple[str, ...] = tuple(inspect.signature(convention).parameters)
+"""The keywords of :func:`convention` (``layout``, ``examples_as``, ...): one list for
+every function that takes a convention's options."""
 
 
 def convention_of(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Convention]:

@@ -25,7 +25,6 @@ What ``crosscheck verify`` does on every problem it draws and what
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Iterable, Sequence
 from types import ModuleType
@@ -37,7 +36,13 @@ from crosscheck import observe
 from crosscheck import oracles as _oracles
 from crosscheck.budget import Budget, budget
 from crosscheck.choices import CONFIRM_ORDER, ORACLE_ORDER
-from crosscheck.conventions import Convention, check_signature, convention, convention_of
+from crosscheck.conventions import (
+    KEYWORDS,
+    Convention,
+    check_signature,
+    convention,
+    convention_of,
+)
 from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.formatting import fmt
 from crosscheck.guard import Guard, Run, run
@@ -427,20 +432,16 @@ def _with_convention(
     """The function to call and its validated convention (an adapted function's own,
     unless options are given). A keyword that is not a convention's is a TypeError
     naming ``caller`` (the public function the keywords were given to)."""
-    unknown = sorted(set(options) - set(CONVENTION_KEYWORDS))
+    unknown = sorted(set(options) - set(KEYWORDS))
     if unknown:
         raise TypeError(
             f"{caller}() got an unexpected keyword argument {unknown[0]!r} (the keywords "
-            f"of the function's convention are {', '.join(CONVENTION_KEYWORDS)})"
+            f"of the function's convention are {', '.join(KEYWORDS)})"
         )
     inner, conv = convention_of(fn)
     if options:
         inner, conv = fn, convention(**options)
     return inner, check_signature(inner, conv)
-
-
-CONVENTION_KEYWORDS = tuple(inspect.signature(convention).parameters)
-"""The keywords of :func:`crosscheck.conventions.convention` (layout, examples_as, ...)."""
 
 
 def _exact_scale(conv: Convention, problem: Problem) -> None:

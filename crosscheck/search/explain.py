@@ -8,6 +8,7 @@ import shlex
 import numpy as np
 
 from crosscheck import spec
+from crosscheck.conventions import KEYWORDS
 from crosscheck.formatting import fmt, plural
 from crosscheck.problem import Problem
 from crosscheck.search.cells import matrix_text
@@ -266,12 +267,8 @@ def cell_line(cx: Counterexample) -> str:
 
 def check_arguments(result: VerifyResult) -> str:
     """``, layout='separate-out-in', ...``: the convention for the snippet's ``check``."""
-    keys = (
-        "layout", "examples_as", "reduction", "factor", "per_example", "bias_shape", "returns",
-        "labels_as", "bias_at",
-    )
     o = result.options
-    return "".join(f", {k}={o[k]!r}" for k in keys if o.get(k) is not None)
+    return "".join(f", {k}={o[k]!r}" for k in KEYWORDS if o.get(k) is not None)
 
 
 def _describe(cx: Counterexample, target: str | None, conv_args: str) -> list[str]:

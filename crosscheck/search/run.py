@@ -15,6 +15,7 @@ import numpy as np
 
 from crosscheck import oracles as _oracles
 from crosscheck import validation
+from crosscheck.conventions import KEYWORDS as CONVENTION_KEYWORDS
 from crosscheck.conventions import Convention, check_signature, convention, convention_of
 from crosscheck.errors import TargetTimeout, UsageError
 from crosscheck.guard import DEFAULT_TIMEOUT, GlobalRandom, Guard
@@ -195,18 +196,7 @@ def verify(
     """
     t0 = time.perf_counter()
     given = {k: v for k, v in locals().items() if k in DEFAULT_OPTIONS}
-    conv_options = {
-        "layout": layout,
-        "examples_as": examples_as,
-        "reduction": reduction,
-        "factor": factor,
-        "per_example": per_example,
-        "bias_shape": bias_shape,
-        "returns": returns,
-        "labels_as": labels_as,
-        "bias_at": bias_at,
-    }
-    fn, conv = _function(fn, conv_options)
+    fn, conv = _function(fn, {k: given[k] for k in CONVENTION_KEYWORDS})
     space = problem_space(
         activations=activations,
         costs=costs,

@@ -70,10 +70,10 @@ def _in_convention(conv: Convention):
     return fn
 
 
-def _random_problem(rng, dtype, cost="squared_error", sizes=(3, 4, 2), P=8):
+def _random_problem(rng, dtype, cost="squared_error", sizes=(3, 4, 2), P=8, out=None):
     weights = [rng.uniform(-1, 1, (a + 1, b)) for a, b in itertools.pairwise(sizes)]
     Y = rng.uniform(0, 1, (P, sizes[-1]))
-    out = {"squared_error": "tanh", "softmax_cross_entropy": "softmax"}[cost]
+    out = out or {"squared_error": "tanh", "softmax_cross_entropy": "softmax"}[cost]
     return make_problem(
         [w.astype(dtype) for w in weights],
         rng.uniform(-1, 1, (P, sizes[0])).astype(dtype),
@@ -358,11 +358,8 @@ def test_a_function_of_a_fixed_net_is_called_without_the_names():
     sep = check_signature(_fixed_separate, convention(layout="separate-in-out"))
     assert not sep.names and sep.parameters == ("weights", "biases", "X", "Y")
     assert check_signature(handprop.gradients, CONVENTIONS[0]).names  # it takes them
-    rng = np.random.default_rng(9)
-    p = make_problem(
-        [rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))], rng.uniform(-1, 1, (6, 2)),
-        rng.uniform(0, 1, (6, 2)), ["sigmoid", "sigmoid"], "squared_error",
-    )
+    p = _random_problem(np.random.default_rng(9), np.float64, sizes=(2, 4, 2), P=6,
+                        out="sigmoid")  # the net _fixed_sigmoid_net computes
     want = handprop.gradients(*p.args())
     for fn, c in ((_fixed_sigmoid_net, conv), (_fixed_separate, sep)):
         r = run(fn, p, Guard(c))
@@ -570,11 +567,8 @@ def test_a_function_with_its_parameters_in_another_order_is_called_by_name():
     fixed = check_signature(_fixed_x_first, CONVENTIONS[0])
     assert fixed.keywords == ("weights", "X", "y") and not fixed.names
     assert check_signature(handprop.gradients, CONVENTIONS[0]).keywords == ()  # in order
-    rng = np.random.default_rng(15)
-    p = make_problem(
-        [rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (5, 2))], rng.uniform(-1, 1, (6, 2)),
-        rng.uniform(0, 1, (6, 2)), ["sigmoid", "sigmoid"], "squared_error",
-    )
+    p = _random_problem(np.random.default_rng(15), np.float64, sizes=(2, 4, 2), P=6,
+                        out="sigmoid")  # the net _fixed_sigmoid_net computes
     want = handprop.gradients(*p.args())
     for fn, conv in ((_x_first, sep), (_fixed_x_first, fixed)):
         r = run(fn, p, Guard(conv))
@@ -595,3 +589,16 @@ def test_a_positional_fit_that_its_names_contradict_is_refused():
         return None
 
     assert not check_signature(unnamed, CONVENTIONS[0]).names  # nothing said: by position
+
+
+def test_every_convention_keyword_is_an_option_of_verify_and_check():
+    """One list (conventions.KEYWORDS) for what a convention takes: verify's signature and
+    its recorded options must carry each, or a new keyword would silently be dropped."""
+    import inspect
+
+    from crosscheck.conventions import KEYWORDS
+    from crosscheck.search.result import DEFAULT_OPTIONS
+
+    assert set(KEYWORDS) <= set(inspect.signature(crosscheck.verify).parameters)
+    assert set(KEYWORDS) <= set(DEFAULT_OPTIONS)
+    assert set(KEYWORDS) == set(Convention._fields) - {"names", "keywords"}
