@@ -16,7 +16,7 @@ import numpy as np
 
 from crosscheck.validation import problem_arrays
 
-__all__ = ["Problem", "make_problem", "mirror"]
+__all__ = ["Problem", "check_family", "family", "make_problem", "mirror"]
 
 
 class Problem(NamedTuple):
@@ -131,3 +131,24 @@ def make_problem(
     """
     weights, X, Y = problem_arrays(weights, X, Y, activations, cost)
     return Problem(tuple(weights), X, Y, tuple(activations), cost)
+
+
+def family(problem: Problem) -> tuple:
+    """What problems must share to be computed as one batch: sizes (Q, N_1, ..., N_L), P,
+    activations, cost and dtype name (they differ only in their numbers)."""
+    return (problem.sizes, problem.P, problem.activations, problem.cost, problem.dtype.name)
+
+
+def check_family(problems: Sequence[Problem]) -> tuple:
+    """The :func:`family` shared by every one of ``problems`` (a batch); raises
+    ``ValueError`` naming ``problems`` when there are none or two families differ."""
+    if not problems:
+        raise ValueError("problems: expected at least one problem in a batch, got none")
+    first = family(problems[0])
+    for i, p in enumerate(problems):
+        if family(p) != first:
+            raise ValueError(
+                f"problems: a batch shares sizes, P, activations, cost and dtype; problem {i} "
+                f"is {p.describe()}, problem 0 {problems[0].describe()}"
+            )
+    return first
