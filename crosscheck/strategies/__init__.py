@@ -1,7 +1,8 @@
 """Hypothesis strategies that generate gradient problems (:class:`crosscheck.problem.Problem`).
 
 * :func:`problems` / :func:`problems_with_info` (:mod:`.problems`): whole problems, with
-  the record of how each was drawn;
+  the record of how each was drawn; :func:`problem_batches`: batches of problems of one
+  architecture and kinds that differ in their numbers (one oracle call per batch);
 * :func:`architectures` (:mod:`.architectures`): depth, widths, activations and cost;
 * :func:`weights_for`, :func:`inputs`, :func:`labels_for` (:mod:`.data`): the numbers,
   in weight regimes and input/label kinds that reach saturation, cancellation, zeros and
@@ -26,8 +27,11 @@ from crosscheck.strategies.data import (
 )
 from crosscheck.strategies.determinism import without_local_constants
 from crosscheck.strategies.problems import (
+    Batch,
     Drawn,
     DrawnProblem,
+    batches_in,
+    problem_batches,
     problems,
     problems_in,
     problems_with_info,
@@ -37,14 +41,17 @@ __all__ = [
     "X_KINDS",
     "Y_KINDS",
     "Architecture",
+    "Batch",
     "Drawn",
     "DrawnProblem",
     "Inputs",
     "Labels",
     "Weights",
     "architectures",
+    "batches_in",
     "inputs",
     "labels_for",
+    "problem_batches",
     "problems",
     "problems_in",
     "problems_with_info",

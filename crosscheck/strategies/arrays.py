@@ -35,6 +35,7 @@ __all__ = [
     "boolean_values",
     "index_values",
     "nonnegative_values",
+    "seed",
     "seeded",
     "unit_values",
 ]
@@ -55,9 +56,14 @@ SPECIAL_ENTRIES = 0.25
 _SEED = st.integers(0, 2**32 - 1)
 
 
+def seed(draw: st.DrawFn, name: str) -> int:
+    """One 32-bit Hypothesis draw labelled ``name`` (shrinks to 0): a generator's seed."""
+    return draw(_SEED, label=label(f"{name} seed"))
+
+
 def seeded(draw: st.DrawFn, name: str) -> np.random.Generator:
-    """A generator seeded by one 32-bit Hypothesis draw labelled ``name`` (shrinks to 0)."""
-    return np.random.default_rng(draw(_SEED, label=label(f"{name} seed")))
+    """A generator seeded by one 32-bit Hypothesis draw labelled ``name`` (:func:`seed`)."""
+    return np.random.default_rng(seed(draw, name))
 
 
 def _with_specials(

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 
-from crosscheck import spec
+from crosscheck import spec, validation
 from crosscheck.options import ProblemSpace, problem_space
 from crosscheck.problem import Problem, make_problem
 from crosscheck.strategies import arrays, discrete
@@ -27,7 +27,16 @@ from crosscheck.strategies.data import X_KINDS, _inputs_from, _labels_from, _wei
 from crosscheck.strategies.determinism import label
 from crosscheck.strategies.sizes import size
 
-__all__ = ["Drawn", "DrawnProblem", "problems", "problems_in", "problems_with_info"]
+__all__ = [
+    "Batch",
+    "Drawn",
+    "DrawnProblem",
+    "batches_in",
+    "problem_batches",
+    "problems",
+    "problems_in",
+    "problems_with_info",
+]
 
 
 class Drawn(NamedTuple):
@@ -48,12 +57,10 @@ class DrawnProblem(NamedTuple):
     info: Drawn
 
 
-@st.composite
-def _problems_with_info(
-    draw: st.DrawFn,
-    architectures: st.SearchStrategy[Architecture],
-    space: ProblemSpace,
-) -> DrawnProblem:
+def _choices(
+    draw: st.DrawFn, architectures: st.SearchStrategy[Architecture], space: ProblemSpace
+) -> tuple[Architecture, np.dtype, int, str]:
+    """The choices made before any number: architecture, dtype, P, weight regime."""
     arch = draw(architectures, label=label("architecture"))
     dtype = draw(discrete.one_of(space.dtypes), label=label("dtype"))
     p_sizes = size(
@@ -61,13 +68,90 @@ def _problems_with_info(
     )
     P = draw(p_sizes, label=label("P"))
     regime = draw(discrete.one_of(space.regimes), label=label("regime"))
-    rng = arrays.seeded(draw, "values")
+    return arch, dtype, P, regime
+
+
+def _numbers(
+    draw: st.DrawFn,
+    rng: np.random.Generator,
+    choices: tuple[Architecture, np.dtype, int, str],
+    space: ProblemSpace,
+) -> DrawnProblem:
+    """The weights, X and Y of ``choices`` from ``rng`` (their kinds are ``draw`` s)."""
+    arch, dtype, P, regime = choices
     w = _weights_from(draw, rng, arch, regime, dtype, space.saturation, space.mixed)
     x = _inputs_from(draw, rng, P, arch.sizes[0], dtype, X_KINDS)
     kinds = space.label_kinds(spec.COSTS[arch.cost].labels)
     y = _labels_from(draw, rng, arch.cost, P, arch.sizes[-1], dtype, kinds)
     problem = make_problem(w.weights, x.X, y.Y, arch.activations, arch.cost)
     return DrawnProblem(problem, Drawn(arch, dtype, regime, w.layer_regimes, x.kind, y.kind))
+
+
+@st.composite
+def _problems_with_info(
+    draw: st.DrawFn,
+    architectures: st.SearchStrategy[Architecture],
+    space: ProblemSpace,
+) -> DrawnProblem:
+    choices = _choices(draw, architectures, space)
+    return _numbers(draw, arrays.seeded(draw, "values"), choices, space)
+
+
+class Batch(NamedTuple):
+    """Problems of one :func:`~crosscheck.problem.family` (sizes, P, activations, cost,
+    dtype) drawn with the same kinds (:class:`Drawn`, ``info``), differing in their numbers
+    only: ``problems[0]`` is the problem :func:`problems_in` draws from the same choices,
+    ``problems[k]`` has the values of the generator seeded ``[seed, k]``."""
+
+    problems: tuple[Problem, ...]
+    info: Drawn
+
+
+def _recording(draw: st.DrawFn, record: list) -> st.DrawFn:
+    def recorded(strategy: st.SearchStrategy, label: int | None = None) -> Any:
+        value = draw(strategy, label=label)
+        record.append(value)
+        return value
+
+    return recorded
+
+
+def _replaying(record: list) -> st.DrawFn:
+    values = iter(record)
+
+    def replayed(strategy: st.SearchStrategy, label: int | None = None) -> Any:
+        return next(values)
+
+    return replayed
+
+
+@st.composite
+def _batches(
+    draw: st.DrawFn,
+    architectures: st.SearchStrategy[Architecture],
+    space: ProblemSpace,
+    size: int,
+) -> Batch:
+    choices = _choices(draw, architectures, space)
+    seed = arrays.seed(draw, "values")
+    record: list = []
+    first = _numbers(_recording(draw, record), np.random.default_rng(seed), choices, space)
+    # the kinds' draws depend on the choices only, so each sibling makes the same draws in
+    # the same order: replayed, they give it the first one's kinds with its own values
+    rest = (
+        _numbers(_replaying(record), np.random.default_rng([seed, k]), choices, space).problem
+        for k in range(1, size)
+    )
+    return Batch((first.problem, *rest), first.info)
+
+
+def batches_in(space: ProblemSpace, size: int) -> st.SearchStrategy[Batch]:
+    """:class:`Batch` es of ``size`` problems of a validated
+    :class:`~crosscheck.options.ProblemSpace`: one Hypothesis draw of the choices and the
+    kinds (what :func:`problems_in` draws for one problem), NumPy values for each member.
+    Shrinking works on the shared choices and the seed."""
+    size = validation.integer(size, "size")
+    return _batches(architectures_in(space), space, size)
 
 
 def problems_in(
@@ -163,3 +247,12 @@ def problems(
 
 def _first(drawn: DrawnProblem) -> Problem:
     return drawn.problem
+
+
+def problem_batches(size: int = 16, **options: Any) -> st.SearchStrategy[Batch]:
+    """:class:`Batch` es of ``size`` (>= 1) problems that share their architecture, dtype,
+    P and kinds and differ in their numbers, for computing a whole batch in one call of
+    each oracle (``crosscheck.judge.judge_batch``). ``options`` are those of
+    :func:`problems` except ``featured``; the first member of each batch is the problem
+    :func:`problems` draws from the same choices."""
+    return batches_in(problem_space(**options), size)
