@@ -6,6 +6,9 @@ yields two :class:`Discrepancy` records. Each says the largest absolute and rela
 difference and the largest budget ratio (``|Δ| / (K u S)``, :mod:`crosscheck.budget`),
 with the index, both values and the tolerance at the worst element.
 
+:func:`compare_batch` does the same for every member of a batch of problems of one family
+(:func:`crosscheck.problem.family`) in one pass over stacked arrays, with the same results.
+
 Before any value is compared, :func:`layout_error` checks the candidate's structure in
 the order a reader needs: a list, its length, each array's shape, dtype, finiteness.
 """
@@ -21,7 +24,7 @@ import numpy as np
 from crosscheck.budget import Budget
 from crosscheck.problem import Problem
 
-__all__ = ["Comparison", "Discrepancy", "compare", "layout_error"]
+__all__ = ["Comparison", "Discrepancy", "compare", "compare_batch", "layout_error"]
 
 ROW_KINDS = ("bias", "weights")
 
@@ -179,3 +182,94 @@ def compare(
                 )
             )
     return Comparison(tuple(records), b.near_kink)
+
+
+def compare_batch(
+    candidates: Sequence[Sequence[np.ndarray]],
+    references: Sequence[Sequence[np.ndarray]],
+    budgets: Sequence[Budget],
+    *,
+    u: float | None = None,
+    extras: Sequence[Sequence[np.ndarray] | None] | None = None,
+) -> list[Comparison]:
+    """:func:`compare` of each member of a batch, computed over stacked arrays: element i is
+    ``compare(candidates[i], references[i], budgets[i], u=u, extra=extras[i])``, the same
+    numbers bit for bit (tests/crosscheck/test_compare_batch.py).
+
+    The members share their layers' shapes (one family); each candidate's layout must
+    already be valid. ``extras`` is None or one entry (None or a list) per member.
+    """
+    n = len(candidates)
+    if not (len(references) == len(budgets) == n) or (extras is not None and len(extras) != n):
+        raise ValueError(
+            f"candidates, references, budgets, extras: expected one per member, got {n}, "
+            f"{len(references)}, {len(budgets)}, {'-' if extras is None else len(extras)}"
+        )
+    if n == 0:
+        return []
+    tols = [b.tolerance(u) for b in budgets]
+    records: list[list[Discrepancy]] = [[] for _ in range(n)]
+    members = np.arange(n)
+    for l in range(len(candidates[0])):
+        c64 = np.stack([np.asarray(c[l], dtype=np.float64) for c in candidates])
+        r64 = np.stack([np.asarray(r[l], dtype=np.float64) for r in references])
+        t = np.stack(
+            [
+                tol[l] if extras is None or extras[i] is None else tol[l] + extras[i][l]
+                for i, tol in enumerate(tols)
+            ]
+        )
+        d = np.abs(c64 - r64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            q = np.where(d == 0, 0.0, d / t)
+            rel = np.where(d == 0, 0.0, d / np.maximum(np.abs(c64), np.abs(r64)))
+            pw = t / np.abs(r64)
+        cols = c64.shape[2]
+        for kind, rows in zip(ROW_KINDS, (slice(0, 1), slice(1, None)), strict=True):
+            qk = q[:, rows].reshape(n, -1)
+            dk = d[:, rows].reshape(n, -1)
+            flat = np.where(qk.any(axis=1), np.argmax(qk, axis=1), np.argmax(dk, axis=1))
+            row = flat // cols + rows.start
+            col = flat % cols
+            # the power over the entries whose reference is not 0 (compare's pk): the others
+            # become inf, which sorts after every finite value and before NaN
+            valid = r64[:, rows].reshape(n, -1) != 0
+            pk = np.sort(np.where(valid, pw[:, rows].reshape(n, -1), np.inf), axis=1)
+            count = valid.sum(axis=1)
+            low = pk[members, np.maximum(count - 1, 0) // 2]
+            high = pk[members, count // 2 - (count == 0)]
+            median = np.where(count % 2 == 1, low, (low + high) / 2.0)
+            median = np.where(np.isnan(pk[:, -1]), np.nan, median)
+            fields = zip(
+                dk.max(axis=1).tolist(),
+                rel[:, rows].reshape(n, -1).max(axis=1).tolist(),
+                qk.max(axis=1).tolist(),
+                row.tolist(),
+                col.tolist(),
+                c64[members, row, col].tolist(),
+                r64[members, row, col].tolist(),
+                t[members, row, col].tolist(),
+                np.min(pk, axis=1).tolist(),
+                median.tolist(),
+                count.tolist(),
+                strict=True,
+            )
+            for i, (mabs, mrel, mratio, i_row, j, value, ref, tol, power, med, k) in enumerate(
+                fields
+            ):
+                records[i].append(
+                    Discrepancy(
+                        layer=l,
+                        row_kind=kind,
+                        max_abs=mabs,
+                        max_rel=mrel,
+                        max_ratio=mratio,
+                        index=(i_row, j),
+                        value=value,
+                        reference=ref,
+                        tolerance=tol,
+                        power=power if k else math.inf,
+                        power_median=med if k else math.inf,
+                    )
+                )
+    return [Comparison(tuple(r), b.near_kink) for r, b in zip(records, budgets, strict=True)]
