@@ -268,7 +268,7 @@ def compare_batch(
                         value=value,
                         reference=ref,
                         tolerance=tol,
-                        power=power if k else math.inf,
+                        power=power,  # inf where every reference entry is 0 (all inf)
                         power_median=med if k else math.inf,
                     )
                 )
