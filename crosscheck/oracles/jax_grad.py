@@ -47,6 +47,13 @@ widths <= 8, P <= 16) need one per cost and dtype. These small programs are comp
 cost that matters at these sizes. Larger problems keep the exact-shape path: one jitted
 function per ``(activations, cost, dtype)``, re-traced by jit per shape. jax is imported
 lazily, inside functions.
+
+Batches: :func:`batch_gradients` computes a batch of problems of one family
+(:func:`crosscheck.problem.family`: same buckets, codes and masks) in one call: their
+padded weights, X and Y stacked along a new leading axis, ``jax.vmap(jax.grad(...))`` of
+the same masked cost (codes and masks unbatched), and the batch axis padded to a bucket
+(at least :data:`BATCH_MINIMUM`) with copies of the first problem, whose results are
+discarded. One function is compiled per (cost, dtype, batch, depth, width and P buckets).
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from crosscheck.problem import Problem
 
 __all__ = [
+    "BATCH_MINIMUM",
     "BUCKET_LIMITS",
     "BUCKET_MINIMA",
     "KIND",
@@ -72,6 +80,8 @@ __all__ = [
     "NAME",
     "Padded",
     "available",
+    "batch_gradients",
+    "batch_padded_gradients",
     "bucket",
     "cost",
     "gradients",
@@ -362,6 +372,50 @@ def padded_gradients(padded: Padded, cost_name: str) -> np.ndarray:
         return np.asarray(grads)
 
 
+@functools.lru_cache(maxsize=32)
+def _batch_compiled(cost_name: str) -> Callable[..., Any]:
+    """The jitted, vmapped gradient of :func:`_masked_cost` for one cost (cached; jit
+    caches per shape and precision). The weights, X and Y are batched (leading axis); the
+    codes and masks are shared by the batch's family and stay unbatched, so that
+    ``lax.switch`` keeps selecting one branch (a batched index would evaluate them all)."""
+    jax = _jax()
+
+    def loss(weights: Any, X: Any, Y: Any, codes: Any, units: Any, examples: Any) -> Any:
+        return _masked_cost(weights, X, Y, codes, units, examples, cost_name)
+
+    batched = jax.vmap(jax.grad(loss), in_axes=(0, 0, 0, None, None, None))
+    return jax.jit(batched, compiler_options=_COMPILER_OPTIONS)
+
+
+BATCH_MINIMUM = 8
+"""The smallest bucket of a batch's size (:func:`batch_gradients` pads the batch axis)."""
+
+
+def batch_padded_gradients(padded: Sequence[Padded], cost_name: str) -> np.ndarray:
+    """dC/dw of Bt :class:`Padded` problems of one family (same buckets, codes and masks),
+    ``(Bt, D, W + 1, W)``, in their dtype, from one call of ``jax.vmap(jax.grad(...))``.
+
+    The batch axis is padded to ``bucket(Bt, BATCH_MINIMUM)`` with copies of member 0
+    (finite, their results discarded), so that batches of nearby sizes share one
+    compilation.
+    """
+    _jax()
+    if cost_name not in COSTS:
+        raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {tuple(COSTS)}")
+    first = padded[0]
+    Bt = len(padded)
+    Bb = bucket(Bt, BATCH_MINIMUM)
+    members = [*padded, *([first] * (Bb - Bt))]
+    weights = np.stack([m.weights for m in members])
+    X = np.stack([m.X for m in members])
+    Y = np.stack([m.Y for m in members])
+    with precision(first.X.dtype):
+        grads = _batch_compiled(cost_name)(
+            weights, X, Y, first.codes, first.units, first.examples
+        )
+        return np.asarray(grads)[:Bt]
+
+
 def _exact_gradients(problem: Problem) -> list[np.ndarray]:
     """The exact-shape path: :func:`cost` differentiated at the problem's own shapes."""
     import jax.numpy as jnp
@@ -394,4 +448,41 @@ def gradients(problem: Problem) -> list[np.ndarray]:
     for l, g in enumerate(out):
         if g.dtype != dtype:  # would mean jax computed in another precision than asked
             raise RuntimeError(f"jax returned dtype {g.dtype} for layer {l}; expected {dtype}")
+    return out
+
+
+def batch_gradients(problems: Sequence[Problem]) -> list[list[np.ndarray]]:
+    """:func:`gradients` of every problem of a batch, from one compiled call.
+
+    ``problems`` share one :func:`crosscheck.problem.family` (sizes, P, activations,
+    cost, dtype; checked by :func:`~crosscheck.problem.check_family`, which raises
+    ``ValueError`` naming ``problems`` for an empty batch or two families). Small problems
+    are padded to buckets (:func:`pad`; same family, same buckets), their ``Padded``
+    weights ``(D, W + 1, W)``, X and Y ``(Pb, W)`` stacked along a new leading axis and
+    differentiated by ``jax.vmap(jax.grad(...))`` of :func:`_masked_cost` (seed eqs. 1,
+    2) in :func:`batch_padded_gradients`, the batch axis padded to a bucket too. Problems
+    beyond :data:`BUCKET_LIMITS` loop over :func:`gradients` (the exact-shape path, one
+    call per problem). Element ``[i]`` of the result is shaped like
+    ``problems[i].weights``, in their dtype, and equals ``gradients(problems[i])`` up to
+    the order of the sums.
+    """
+    from crosscheck.problem import check_family
+
+    _jax()
+    check_family(problems)
+    first = problems[0]
+    dtype = check_dtype(first.dtype)
+    check_names(tuple(first.activations), first.cost)
+    padded = [pad(p) for p in problems]
+    if padded[0] is None:  # beyond the bucket limits: the whole family is
+        return [gradients(p) for p in problems]
+    grads = batch_padded_gradients(padded, first.cost)  # type: ignore[arg-type]
+    out = [unpad(g, p) for g, p in zip(grads, problems, strict=True)]
+    for i, gs in enumerate(out):
+        for l, g in enumerate(gs):
+            if g.dtype != dtype:  # would mean jax computed in another precision than asked
+                raise RuntimeError(
+                    f"jax returned dtype {g.dtype} for layer {l} of problem {i}; "
+                    f"expected {dtype}"
+                )
     return out
