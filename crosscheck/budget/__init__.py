@@ -7,22 +7,26 @@ and proof in docs/error-budget.md). A discrepancy Δ between two implementations
 by ``|Δ| / (K u S)``: below 1 for every correct pair.
 
 * :func:`budget` - the :class:`Budget` of a problem (computed once per problem);
+* :func:`budgets` - the budgets of a batch of problems of one family
+  (:func:`crosscheck.problem.family`) in one pass of the analysis over a batch axis,
+  each equal to :func:`budget` of its problem;
 * :func:`ratios` - ``|Δ| / (K u S [+ an oracle's own bound])`` per element;
 * :func:`kink_free` - no relu/leaky_relu unit within rounding of its kink.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from crosscheck.budget.analysis import K, scale
 from crosscheck.budget.ulps import C_F
-from crosscheck.budget.values import values
-from crosscheck.problem import Problem
+from crosscheck.budget.values import values, values_of
+from crosscheck.problem import Problem, check_family
 
-__all__ = ["C_F", "Budget", "K", "budget", "kink_free", "ratios", "unit_roundoff"]
+__all__ = ["C_F", "Budget", "K", "budget", "budgets", "kink_free", "ratios", "unit_roundoff"]
 
 
 def unit_roundoff(dtype: np.dtype | type) -> float:
@@ -77,8 +81,7 @@ def budget(problem: Problem, *, work_cap: int | None = None) -> Budget:
     error. A formula has up to C_F operations; in units of u that is eta, added to every
     computed quantity.
     """
-    u = unit_roundoff(problem.dtype)
-    eta = C_F * float(np.finfo(problem.dtype).tiny) / u
+    u, eta = _roundoffs(problem.dtype)
     result = scale(
         values(problem), problem.activations, problem.cost, u, eta, work_cap,
         dtype=problem.dtype.name,
@@ -86,6 +89,49 @@ def budget(problem: Problem, *, work_cap: int | None = None) -> Budget:
     return Budget(
         result.S, u, result.kink_units > 0, result.kink_units, result.window, problem.dtype.name
     )
+
+
+def budgets(problems: Sequence[Problem], *, work_cap: int | None = None) -> list[Budget]:
+    """The :class:`Budget` of every one of ``problems``, a batch of one family
+    (:func:`crosscheck.problem.check_family`: same sizes, P, activations, cost and dtype),
+    in one pass of the analysis over a leading batch axis: the problems' arrays are
+    stacked (``weights[l]`` ``(Bt, N_l + 1, N_{l+1})``, ``X`` ``(Bt, P, Q)``, ``Y``
+    ``(Bt, P, N_L)``) and :func:`crosscheck.budget.values.values_of` and
+    :func:`crosscheck.budget.analysis.scale` run once.
+
+    ``budgets(problems)[i]`` equals ``budget(problems[i], work_cap=work_cap)``: the same
+    u, kink counts (per problem), window and dtype, and the same S bit for bit
+    (tests/crosscheck/budget/test_budgets_batch.py); ``work_cap`` is per problem, as
+    there. Raises ``ValueError`` naming ``problems`` for an empty batch or two families.
+    """
+    check_family(problems)
+    first = problems[0]
+    dtype = first.dtype
+    u, eta = _roundoffs(dtype)
+    L = first.depth
+    weights = [np.stack([p.weights[l] for p in problems]) for l in range(L)]
+    X = np.stack([p.X for p in problems])
+    Y = np.stack([p.Y for p in problems])
+    v = values_of(weights, X, Y, first.activations, first.cost, dtype)
+    result = scale(v, first.activations, first.cost, u, eta, work_cap, dtype=dtype.name)
+    kinks = np.asarray(result.kink_units)
+    return [
+        Budget(
+            [s[i].copy() for s in result.S],
+            u,
+            bool(kinks[i] > 0),
+            int(kinks[i]),
+            result.window,
+            dtype.name,
+        )
+        for i in range(len(problems))
+    ]
+
+
+def _roundoffs(dtype: np.dtype) -> tuple[float, float]:
+    """u and eta (the underflow floor in units of u, see :func:`budget`) of ``dtype``."""
+    u = unit_roundoff(dtype)
+    return u, C_F * float(np.finfo(dtype).tiny) / u
 
 
 def ratios(

@@ -72,12 +72,13 @@ def window_size(sizes: Sequence[int], P: int, cap: int | None = None) -> int:
 def windows(
     W: Sequence[np.ndarray], fp: Sequence[np.ndarray | None], B: int
 ) -> dict[tuple[int, int], np.ndarray]:
-    """``{(l, m): |J_{l<-m}|}`` for 2 <= l - m <= B, each of shape ``(N_m, P, N_l)``.
+    """``{(l, m): |J_{l<-m}|}`` for 2 <= l - m <= B, each of shape ``(..., N_m, P, N_l)``.
 
-    ``W[k]`` is the weight rows of w^k (``(N_k, N_{k+1})``), ``fp[k]`` f'(z^k) ``(P, N_k)``
-    for the hidden layers k = 1..L-1. Built from the target down: ``J_{l<-l-1} =
-    diag(f'^{l-1}) W_{l-1}``, then ``J_{l<-m} = diag(f'^m) (W_m J_{l<-m+1})``, one matrix
-    product over all examples at a time.
+    ``W[k]`` is the weight rows of w^k (``(..., N_k, N_{k+1})``), ``fp[k]`` f'(z^k)
+    ``(..., P, N_k)`` for the hidden layers k = 1..L-1, with the same optional leading
+    batch axes ``...`` (each member's windows are its own). Built from the target down:
+    ``J_{l<-l-1} = diag(f'^{l-1}) W_{l-1}``, then ``J_{l<-m} = diag(f'^m) (W_m
+    J_{l<-m+1})``, one matrix product over all examples at a time.
     """
     out: dict[tuple[int, int], np.ndarray] = {}
     L = len(W)
@@ -85,26 +86,32 @@ def windows(
         lowest = max(1, l - B)
         if lowest > l - 2:
             continue
-        # J_{l<-l-1} as (N_{l-1}, P, N_l): rows of W_{l-1} scaled by f'^{l-1} per example
-        J = fp[l - 1].T[:, :, None] * W[l - 1][:, None, :]
+        # J_{l<-l-1} as (..., N_{l-1}, P, N_l): rows of W_{l-1} scaled by f'^{l-1} per example
+        J = np.swapaxes(fp[l - 1], -1, -2)[..., :, :, None] * W[l - 1][..., :, None, :]
         for m in range(l - 2, lowest - 1, -1):
-            n_next, P, n_l = J.shape
-            J = (W[m] @ J.reshape(n_next, P * n_l)).reshape(W[m].shape[0], P, n_l)
-            J *= fp[m].T[:, :, None]
+            *lead, n_next, P, n_l = J.shape
+            n_m = W[m].shape[-2]
+            J = (W[m] @ J.reshape(*lead, n_next, P * n_l)).reshape(*lead, n_m, P, n_l)
+            J *= np.swapaxes(fp[m], -1, -2)[..., :, :, None]
             out[(l, m)] = np.abs(J)
     return out
 
 
 def step_norms(W: Sequence[np.ndarray], fp: Sequence[np.ndarray | None]) -> list:
-    """``c[k]`` ``(P,)`` >= ||diag(f'(z^k)_p) W_k||_2 for the hidden layers k = 1..L-1
+    """``c[k]`` ``(..., P)`` >= ||diag(f'(z^k)_p) W_k||_2 for the hidden layers k = 1..L-1
     (None elsewhere): max_i |f'_i| times the spectral norm of W_k (with a relative
-    margin of 1e-12 for the SVD's own rounding)."""
+    margin of 1e-12 for the SVD's own rounding), per member of the optional leading
+    batch axes ``...`` of ``W[k]`` ``(..., N_k, N_{k+1})`` and ``fp[k]`` ``(..., P, N_k)``."""
     c: list = [None] * len(W)
     for k in range(1, len(W)):
         Wk = W[k]
-        if max(Wk.shape) <= SVD_LIMIT:
-            s = float(np.linalg.norm(Wk, 2)) * (1.0 + 1e-12)
+        if max(Wk.shape[-2:]) <= SVD_LIMIT:
+            s = np.linalg.norm(Wk, 2, axis=(-2, -1)) * (1.0 + 1e-12)
         else:
-            s = float(np.linalg.norm(Wk))
-        c[k] = np.max(np.abs(fp[k]), axis=1) * s if fp[k].size else np.zeros(fp[k].shape[0])
+            s = np.linalg.norm(Wk, axis=(-2, -1))
+        s = np.asarray(s, dtype=np.float64)[..., None]  # broadcast over the examples
+        if fp[k].size:
+            c[k] = np.max(np.abs(fp[k]), axis=-1) * s
+        else:
+            c[k] = np.zeros(fp[k].shape[:-1])
     return c
