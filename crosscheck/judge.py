@@ -16,6 +16,11 @@ The pytest gate, the reports and :mod:`crosscheck.verdict` (``crosscheck verify`
 * every verdict carries its *power* (per layer and row kind, the smallest relative error
   the judge would have flagged) and is **inconclusive** when some block's power is worse
   than :data:`INCONCLUSIVE_ABOVE` for the dtype (docs/error-budget.md, "Power").
+
+:func:`judge_batch` judges a batch of problems of one family (the gate's examples,
+:func:`crosscheck.strategies.problem_batches`) by the same rules, with one budget pass for
+the batch (:func:`crosscheck.budget.budgets`) and one call of each oracle that computes
+batches (``batch_gradients``: torch, jax); the others answer member by member.
 """
 
 from __future__ import annotations
@@ -28,9 +33,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from crosscheck import oracles as _oracles
-from crosscheck.budget import Budget, budget
-from crosscheck.compare import Comparison, compare
-from crosscheck.problem import Problem
+from crosscheck.budget import Budget, budget, budgets
+from crosscheck.compare import Comparison, compare, compare_batch
+from crosscheck.problem import Problem, check_family
 
 __all__ = [
     "INCONCLUSIVE_ABOVE",
@@ -39,7 +44,10 @@ __all__ = [
     "Verdict",
     "judge",
     "judge_all",
+    "judge_batch",
+    "judge_references",
     "reference",
+    "references",
     "rejudge",
     "run_candidate",
     "truth_roundoff",
@@ -121,11 +129,33 @@ def reference(oracle: str | ModuleType, problem: Problem, b: Budget) -> Referenc
     fits = getattr(mod, "fits", None)
     if fits is not None and not fits(problem):
         return Reference(mod.NAME, mod.KIND, None, None, f"{mod.NAME}: problem over its size cap")
-    grads = mod.gradients(problem)
+    return _answer(mod, problem, b, mod.gradients(problem))
+
+
+def _answer(mod: ModuleType, problem: Problem, b: Budget, grads: list[np.ndarray]) -> Reference:
+    """The :class:`Reference` of ``grads``, ``mod`` 's answer on ``problem``, with its own
+    error bound where its kind has one."""
     extra = mod.error_bounds(problem) if mod.KIND == "approximate" else None
     if mod.KIND == "truth":  # the truth's own (tiny) rounding, in its working precision
         extra = b.exact_error(truth_roundoff(mod))
     return Reference(mod.NAME, mod.KIND, grads, extra, None)
+
+
+def references(
+    oracle: str | ModuleType, problems: Sequence[Problem], bs: Sequence[Budget]
+) -> list[Reference]:
+    """:func:`reference` of every member of a batch (one family; ``bs`` their budgets):
+    one ``batch_gradients`` call where the oracle has one and answers the family,
+    :func:`reference` member by member otherwise."""
+    mod = _module(oracle)
+    batch = getattr(mod, "batch_gradients", None)
+    fits = getattr(mod, "fits", None)
+    ok, _ = mod.available()
+    if batch is None or not ok or (fits is not None and not fits(problems[0])):
+        return [reference(mod, p, b) for p, b in zip(problems, bs, strict=True)]
+    return [
+        _answer(mod, p, b, g) for p, b, g in zip(problems, bs, batch(problems), strict=True)
+    ]
 
 
 def truth_roundoff(oracle: str | ModuleType) -> float:
@@ -185,3 +215,60 @@ def judge_all(
     example (tests/test_gate.py) and ``crosscheck bench`` times."""
     b = budget(problem) if b is None else b
     return tuple(judge(candidate, reference(o, problem, b), b) for o in oracles)
+
+
+def judge_batch(
+    candidates: Sequence[Sequence[np.ndarray]],
+    problems: Sequence[Problem],
+    oracles: Sequence[str | ModuleType],
+    bs: Sequence[Budget] | None = None,
+) -> list[tuple[Verdict, ...]]:
+    """:func:`judge_all` of every member of a batch: element i holds the verdicts of
+    ``candidates[i]`` (valid canonical layout) on ``problems[i]``, one per oracle.
+
+    ``problems`` share one family (:func:`crosscheck.problem.check_family`; ``ValueError``
+    otherwise). Their budgets (``bs``, or :func:`crosscheck.budget.budgets` of the batch)
+    come first, before any oracle runs; each oracle answers through :func:`references`
+    and the values are compared by :func:`crosscheck.compare.compare_batch`."""
+    check_family(problems)
+    if len(candidates) != len(problems):
+        raise ValueError(
+            f"candidates: expected one per problem ({len(problems)}), got {len(candidates)}"
+        )
+    bs = budgets(problems) if bs is None else bs
+    return judge_references(candidates, [references(o, problems, bs) for o in oracles], bs)
+
+
+def judge_references(
+    candidates: Sequence[Sequence[np.ndarray]],
+    answers: Sequence[Sequence[Reference]],
+    bs: Sequence[Budget],
+) -> list[tuple[Verdict, ...]]:
+    """The verdicts of a batch whose oracles have answered: ``answers[k][i]`` is oracle k's
+    :class:`Reference` on member i (:func:`references`), ``bs[i]`` its budget; element i
+    holds one :class:`Verdict` per oracle (:func:`judge` 's, values compared by
+    :func:`crosscheck.compare.compare_batch`)."""
+    columns = []
+    for refs in answers:
+        judged = [i for i, r in enumerate(refs) if r.skipped is None]
+        comparisons = dict(
+            zip(
+                judged,
+                compare_batch(
+                    [candidates[i] for i in judged],
+                    [refs[i].gradients for i in judged],
+                    [bs[i] for i in judged],
+                    extras=[refs[i].extra for i in judged],
+                ),
+                strict=True,
+            )
+        )
+        column = []
+        for i, (r, b) in enumerate(zip(refs, bs, strict=True)):
+            threshold = INCONCLUSIVE_ABOVE.get(b.dtype, math.inf)
+            if r.skipped is not None:
+                column.append(Verdict(r.oracle, None, None, r.skipped, threshold))
+            else:
+                column.append(Verdict(r.oracle, comparisons[i], None, None, threshold))
+        columns.append(column)
+    return [tuple(c[i] for c in columns) for i in range(len(candidates))]

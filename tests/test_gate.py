@@ -2,7 +2,10 @@
 
 Each gate property draws problems (architecture, activations, cost, weight regime, data,
 dtype) with crosscheck's strategies, judges every one within the problem's budget
-(computed once per problem, shared by the oracles: :func:`crosscheck.judge.judge_all`),
+(computed once per problem, shared by the oracles: :func:`crosscheck.judge.judge_all`;
+the peer property draws batches of :data:`PEER_BATCH` problems of one architecture and
+judges each batch with one budget pass and one call of torch and of jax:
+:func:`crosscheck.judge.judge_batch`),
 records each example's worst budget ratio with ``hypothesis.target`` (seen with
 ``--hypothesis-show-statistics``; the target phase that would climb towards the worst
 ratio is off, see :data:`GATE`), and fails with a standalone message and a reproduction.
@@ -33,7 +36,8 @@ import handprop
 from crosscheck import pytest_plugin, spec, strategies
 from crosscheck.budget import budget
 from crosscheck.compare import compare
-from crosscheck.judge import judge, judge_all, reference, run_candidate
+from crosscheck.guard import Guard
+from crosscheck.judge import judge, judge_all, judge_batch, reference, run_candidate
 from crosscheck.problem import Problem, make_problem
 from crosscheck.strategies.data import typical_numbers
 from crosscheck.testing import describe_failure
@@ -42,6 +46,11 @@ from crosscheck.testing import describe_failure
 TRUTH_SIZES = dict(max_depth=3, max_width=4, max_q=4, max_p=6)
 
 PEERS = ("torch", "jax")
+
+PEER_BATCH = strategies.BATCH
+"""Problems per drawn example of the peer property: one architecture and set of kinds,
+new numbers per member (:func:`crosscheck.strategies.problem_batches`), computed in one
+call of each oracle."""
 
 GATE_EXAMPLES = max(500, settings.default.max_examples)
 """Drawn examples per gate property: 500 in the ``ci`` and ``dev`` profiles (their default
@@ -81,16 +90,21 @@ def _pair_problems(dtype: str) -> list[Problem]:
     return out
 
 
-def _with_pair_examples(dtype: str) -> Callable:
-    """Decorate a ``@given(problem=...)`` function with the pair problems as explicit
+def _with_pair_examples(dtype: str, *, batched: bool = False) -> Callable:
+    """Decorate a ``@given(problem=...)`` function (``@given(problems=...)``, batches, if
+    ``batched``: each pair problem a batch of one) with the pair problems as explicit
     examples (Hypothesis runs them first, in every profile)."""
 
     def decorate(fn: Callable) -> Callable:
         for p in reversed(_pair_problems(dtype)):
-            fn = example(problem=p)(fn)
+            fn = example(problems=(p,))(fn) if batched else example(problem=p)(fn)
         return fn
 
     return decorate
+
+
+def _members(batch: strategies.Batch) -> tuple[Problem, ...]:
+    return batch.problems
 
 
 class Judged:
@@ -177,6 +191,37 @@ def _handprop(problem: Problem):
     return grads
 
 
+def _check_batch(problems: Sequence[Problem], oracle_names: Sequence[str], judged: Judged) -> None:
+    """:func:`_check` of handprop on every member of a batch (one family), judged by
+    :func:`crosscheck.judge.judge_batch`: one budget pass and one call of each oracle for
+    the batch. A failure names the first failing member alone (its reproduction)."""
+    __tracebackhide__ = True
+    with Guard().session():  # the function's global generators installed once
+        grads = [_handprop(p) for p in problems]
+    rows = judge_batch(grads, problems, oracle_names)
+    worst = dict.fromkeys(oracle_names, 0.0)
+    for problem, verdicts in zip(problems, rows, strict=True):
+        for verdict in verdicts:
+            pytest_plugin.record("handprop.gradients", verdict.oracle, problem, verdict)
+            assert verdict.skipped is None, (
+                f"{verdict.oracle} did not judge {problem.describe()}: {verdict.skipped}"
+            )
+            worst[verdict.oracle] = max(worst[verdict.oracle], verdict.ratio)
+            if not verdict.passed:
+                note(f"{problem.describe()}: worst ratio {verdict.ratio:.3g} vs {verdict.oracle}")
+                raise AssertionError(
+                    describe_failure(
+                        verdict.comparison,
+                        problem,
+                        candidate_name="handprop.gradients",
+                        reference_name=verdict.oracle,
+                    )
+                )
+        judged.add(problem)
+    for name, ratio in worst.items():
+        target(ratio, label=f"budget ratio vs {name}")
+
+
 GATE = settings(
     max_examples=GATE_EXAMPLES,
     # No target phase: with it, the peer property at 500 examples did not finish in 400 s
@@ -187,19 +232,24 @@ GATE = settings(
 
 
 def test_handprop_matches_peers() -> None:
-    """handprop against torch and jax, both judging every example (float32 and float64)."""
+    """handprop against torch and jax, both judging every problem (float32 and float64):
+    each example is a batch of :data:`PEER_BATCH` problems of one architecture (the pair
+    problems come first, one per example)."""
     for name in PEERS:
         require_oracle(name)
     judged = Judged()
 
     @GATE
-    @_with_pair_examples("float64")
-    @given(problem=strategies.problems())
-    def gate(problem: Problem) -> None:
-        _check("handprop.gradients", _handprop(problem), problem, PEERS, judged)
+    @_with_pair_examples("float64", batched=True)
+    @given(problems=strategies.problem_batches(PEER_BATCH).map(_members))
+    def gate(problems: tuple[Problem, ...]) -> None:
+        _check_batch(problems, PEERS, judged)
 
     gate()
     judged.assert_covered("handprop vs torch and jax")
+    assert judged.problems >= PEER_BATCH * GATE_EXAMPLES, (
+        f"judged {judged.problems} problems, expected {PEER_BATCH} per drawn example"
+    )
 
 
 def test_handprop_matches_truth() -> None:

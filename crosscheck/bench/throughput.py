@@ -26,7 +26,8 @@ class Throughput(NamedTuple):
     budget (0 for a correct handprop); ``stages`` gives the seconds spent in each of
     :data:`STAGES`; ``jax_compiles`` is the number of XLA compilations during the measured run
     and ``jax_compile_seconds`` the time jax spent tracing, lowering and compiling (inside
-    the ``jax`` stage; None when jax did not run). ``cpu_seconds`` is the process's CPU
+    the ``jax`` stage; None when jax did not run). ``batch`` is the number of problems per
+    drawn example (one architecture, one call of each oracle). ``cpu_seconds`` is the process's CPU
     time over the measured run (``examples / cpu_seconds`` is the rate a machine whose other
     processes leave this one a whole core would see; wall time counts the waiting too).
     """
@@ -43,6 +44,7 @@ class Throughput(NamedTuple):
     jax_compiles: int | None
     jax_compile_seconds: float | None
     cpu_seconds: float | None = None
+    batch: int = 1
 
 
 class _Clock:
@@ -61,23 +63,30 @@ class _Clock:
 
 
 def _run(
-    n: int, seed: int, dtype: str, oracle_names: Sequence[str], strategy_kwargs: dict[str, Any]
+    n: int,
+    seed: int,
+    dtype: str,
+    oracle_names: Sequence[str],
+    batch: int,
+    strategy_kwargs: dict[str, Any],
 ) -> tuple[int, int, float, float, dict[str, float]]:
-    """One Hypothesis run of at most ``n`` examples; (examples, failures, seconds, CPU
-    seconds, stages).
+    """One Hypothesis run of at most ``n`` drawn examples of ``batch`` problems each;
+    (problems judged, failures, seconds, CPU seconds, stages).
 
     Each example is what the gate's peer property does (tests/test_gate.py): handprop's
-    gradients through the guard, then :func:`crosscheck.judge.judge_all`'s steps timed one
-    by one (the budget once per problem, each oracle, each judgement), ``target`` fed each
-    oracle's worst ratio.
+    gradients of every member through the guard (one session), then
+    :func:`crosscheck.judge.judge_batch`'s steps timed one by one (the batch's budgets, each
+    oracle's answers, their comparisons: :func:`crosscheck.judge.judge_references`),
+    ``target`` fed each oracle's worst ratio.
     """
     from hypothesis import HealthCheck, Phase, given, settings, target
     from hypothesis import seed as hypothesis_seed
 
     import handprop
     from crosscheck import strategies
-    from crosscheck.budget import budget
-    from crosscheck.judge import judge, reference, run_candidate
+    from crosscheck.budget import budgets
+    from crosscheck.guard import Guard
+    from crosscheck.judge import judge_references, references, run_candidate
 
     clock = _Clock()
     counts = {"examples": 0, "failures": 0}
@@ -94,23 +103,26 @@ def _run(
         phases=(Phase.generate,),
         suppress_health_check=list(HealthCheck),
     )
-    @given(problem=strategies.problems(dtypes=[dtype], **strategy_kwargs))
-    def example(problem) -> None:
-        with clock.stage("handprop"):
-            grads, err = run_candidate(handprop.gradients, problem)
-        if err is not None:
-            counts["failures"] += 1
+    @given(batch=strategies.problem_batches(batch, dtypes=[dtype], **strategy_kwargs))
+    def example(batch) -> None:
+        problems = batch.problems
+        with clock.stage("handprop"), Guard().session():
+            runs = [run_candidate(handprop.gradients, p) for p in problems]
+        if any(err is not None for _, err in runs):
+            counts["failures"] += sum(err is not None for _, err in runs)
             return
+        grads = [g for g, _ in runs]
         with clock.stage("budget"):
-            b = budget(problem)  # once per problem, before any oracle runs
+            bs = budgets(problems)  # once per problem, before any oracle runs
         for name in oracle_names:
             with clock.stage(name):
-                ref = reference(name, problem, b)
+                refs = references(name, problems, bs)
             with clock.stage("judge"):
-                verdict = judge(grads, ref, b)
-            target(verdict.ratio if verdict.error is None else 1e9, label=f"ratio vs {name}")
-            counts["failures"] += not verdict.passed
-        counts["examples"] += 1
+                rows = judge_references(grads, [refs], bs)
+            worst = max(row[0].ratio for row in rows)
+            target(worst, label=f"ratio vs {name}")
+            counts["failures"] += sum(not row[0].passed for row in rows)
+        counts["examples"] += len(problems)
 
     start, cpu = time.perf_counter(), time.process_time()
     example()
@@ -153,9 +165,14 @@ def measure(
     oracles: Sequence[str] = ("torch", "jax"),
     seed: int = 0,
     torch_threads: int | None = 1,
+    batch: int | None = None,
     **strategy_kwargs: Any,
 ) -> Throughput:
-    """Examples per second of the gate after a warm-up of ``warmup`` examples.
+    """Examples (problems judged) per second of the gate after a warm-up of ``warmup``.
+
+    As in the gate, each drawn example is a batch of ``batch`` problems of one
+    architecture (default :data:`crosscheck.strategies.BATCH`), so ``examples`` and
+    ``warmup`` are rounded up to whole batches.
 
     ``oracles`` are the peer oracles that check every example (each must be available:
     ``ImportError`` otherwise). ``torch_threads`` sets torch's intra-op threads for the
@@ -164,7 +181,9 @@ def measure(
     defaults otherwise). The warm-up uses seed ``seed`` and the measured run ``seed + 1``.
     """
     from crosscheck import oracles as _oracles
+    from crosscheck.strategies import BATCH
 
+    batch = BATCH if batch is None else batch
     if examples < 1 or warmup < 0:
         raise ValueError(
             f"examples, warmup: expected examples >= 1 and warmup >= 0, got {examples}, {warmup}"
@@ -182,13 +201,15 @@ def measure(
         torch.set_num_threads(torch_threads)
     try:
         w_examples, _, w_seconds, _, _ = (
-            _run(warmup, seed, dtype, oracles, strategy_kwargs) if warmup else (0, 0, 0.0, 0.0, {})
+            _run(-(-warmup // batch), seed, dtype, oracles, batch, strategy_kwargs)
+            if warmup
+            else (0, 0, 0.0, 0.0, {})
         )
         if "jax" in oracles:
             _listen_to_jax_compiles()
         count, compile_seconds = _compiles["count"], _compiles["seconds"]
         n, failures, seconds, cpu, stages = _run(
-            examples, seed + 1, dtype, oracles, strategy_kwargs
+            -(-examples // batch), seed + 1, dtype, oracles, batch, strategy_kwargs
         )
         count, compile_seconds = _compiles["count"] - count, _compiles["seconds"] - compile_seconds
     finally:
@@ -210,6 +231,7 @@ def measure(
         jax_compiles=count if jax_ran else None,
         jax_compile_seconds=compile_seconds if jax_ran else None,
         cpu_seconds=cpu,
+        batch=batch,
     )
 
 

@@ -27,6 +27,7 @@ from crosscheck.strategies.data import (
 )
 from crosscheck.strategies.determinism import without_local_constants
 from crosscheck.strategies.problems import (
+    BATCH,
     Batch,
     Drawn,
     DrawnProblem,
@@ -38,6 +39,7 @@ from crosscheck.strategies.problems import (
 )
 
 __all__ = [
+    "BATCH",
     "X_KINDS",
     "Y_KINDS",
     "Architecture",

@@ -28,6 +28,7 @@ from crosscheck.strategies.determinism import label
 from crosscheck.strategies.sizes import size
 
 __all__ = [
+    "BATCH",
     "Batch",
     "Drawn",
     "DrawnProblem",
@@ -95,6 +96,11 @@ def _problems_with_info(
 ) -> DrawnProblem:
     choices = _choices(draw, architectures, space)
     return _numbers(draw, arrays.seeded(draw, "values"), choices, space)
+
+
+BATCH = 8
+"""The default batch size: the gate's peer property and ``crosscheck bench`` 's gate
+throughput judge this many problems per drawn example (docs/performance.md, "Batches")."""
 
 
 class Batch(NamedTuple):
@@ -249,7 +255,7 @@ def _first(drawn: DrawnProblem) -> Problem:
     return drawn.problem
 
 
-def problem_batches(size: int = 16, **options: Any) -> st.SearchStrategy[Batch]:
+def problem_batches(size: int = BATCH, **options: Any) -> st.SearchStrategy[Batch]:
     """:class:`Batch` es of ``size`` (>= 1) problems that share their architecture, dtype,
     P and kinds and differ in their numbers, for computing a whole batch in one call of
     each oracle (``crosscheck.judge.judge_batch``). ``options`` are those of

@@ -13,8 +13,11 @@ require_package("threadpoolctl")
 
 
 def test_gate_throughput_counts_examples_and_stages() -> None:
-    r = throughput.measure(4, warmup=1, oracles=("torch", "jax"), max_depth=2, max_width=3)
-    assert r.examples >= 1 and r.failures == 0
+    r = throughput.measure(
+        4, warmup=1, oracles=("torch", "jax"), max_depth=2, max_width=3, batch=2
+    )
+    # examples are the problems judged, whole batches of 2 (one draw each)
+    assert r.batch == 2 and r.examples >= 2 and r.examples % 2 == 0 and r.failures == 0
     assert r.per_second == pytest.approx(r.examples / r.seconds)
     assert set(r.stages) == set(throughput.STAGES)
     # Every stage ran and took time; the timed stages do not overlap (no second counted
