@@ -319,12 +319,13 @@ def _masked_cost(
     from jax import lax
 
     hidden, output = _branches()
-    D = weights.shape[0]
+    D = weights.shape[-3]
     a = jnp.where(units[0], X, 0.0)
     z = a
     for k in range(D):
-        w = weights[k]
-        z = jnp.matmul(a, w[1:], precision="highest") + w[0]  # seed eq. 1
+        w = weights[..., k, :, :]
+        bias = w[0] if w.ndim == 2 else w[..., :1, :]  # a batch: over each member's rows
+        z = jnp.matmul(a, w[..., 1:, :], precision="highest") + bias  # seed eq. 1
         if k < D - 1:
             a = jnp.where(units[k + 1], lax.switch(codes[k], hidden, z, a), 0.0)
 
@@ -342,12 +343,12 @@ def _masked_cost(
         r = lax.switch(codes[D - 1], output, z) - Y
         return 0.5 * total(r * r)
     # softmax costs: the padded output units are left out of the softmax's sum
-    lse = jax.nn.logsumexp(jnp.where(outputs, z, -jnp.inf), axis=1, keepdims=True)
+    lse = jax.nn.logsumexp(jnp.where(outputs, z, -jnp.inf), axis=-1, keepdims=True)
     if cost_name == "softmax_log_likelihood":
         return total(Y * jnp.where(outputs, z - lse, 0.0))
     # softmax_cross_entropy: (sum_k y_k) lse(z) - sum_k y_k z_k, per example
-    y_sum = jnp.sum(jnp.where(mask, Y, 0.0), axis=1)
-    return jnp.sum(jnp.where(examples, y_sum * lse[:, 0], 0.0)) - total(Y * z)
+    y_sum = jnp.sum(jnp.where(mask, Y, 0.0), axis=-1)
+    return jnp.sum(jnp.where(examples, y_sum * lse[..., 0], 0.0)) - total(Y * z)
 
 
 @functools.lru_cache(maxsize=32)
@@ -383,8 +384,7 @@ def _batch_compiled(cost_name: str) -> Callable[..., Any]:
     def loss(weights: Any, X: Any, Y: Any, codes: Any, units: Any, examples: Any) -> Any:
         return _masked_cost(weights, X, Y, codes, units, examples, cost_name)
 
-    batched = jax.vmap(jax.grad(loss), in_axes=(0, 0, 0, None, None, None))
-    return jax.jit(batched, compiler_options=_COMPILER_OPTIONS)
+    return jax.jit(jax.grad(loss), compiler_options=_COMPILER_OPTIONS)
 
 
 BATCH_MINIMUM = 8
