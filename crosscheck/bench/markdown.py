@@ -132,12 +132,14 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
             "## The gate's throughput",
             "",
-            f"{gate['examples']} float64 examples drawn by Hypothesis, each checked by "
+            f"{gate['examples']} float64 problems drawn by Hypothesis in batches of "
+            f"{gate.get('batch', 1)} (one architecture and its kinds per draw, new numbers "
+            f"per problem, as in the gate's peer property), each checked by "
             f"{' and '.join(gate['oracles'])} against handprop through the error budget, "
-            f"after {gate['warmup_examples']} warm-up examples (torch on one thread, as in "
+            f"after {gate['warmup_examples']} warm-up problems (torch on one thread, as in "
             f"the test processes): **{gate['per_second']:.0f} examples/s** "
             f"({gate['seconds']:.2f} s, {gate['failures']} failures). Per "
-            f"example: {stages}. jax compiled {gate['jax_compiles']} functions during the "
+            f"problem: {stages}. jax compiled {gate['jax_compiles']} functions during the "
             f"measured run ({gate['jax_compile_seconds']:.2f} s).",
         ]
     lines += _verify_and_startup(report)

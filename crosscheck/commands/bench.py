@@ -29,9 +29,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="rounds over all cases that share those seconds (default 10)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
     parser.add_argument("--gate-examples", type=int, default=None,
-                        help="gate examples to time after warm-up (default 300; 0 skips)")
+                        help="gate problems to time after warm-up, in batches of 8 "
+                        "(default 1600; 0 skips)")
     parser.add_argument("--gate-warmup", type=int, default=None,
-                        help="gate warm-up examples (default 150)")
+                        help="gate warm-up problems (default 800)")
     parser.add_argument("--verify-examples", type=int, default=None,
                         help="float64 problems per round for verify against "
                              "torch.autograd.gradcheck (default 100; 0 skips)")
@@ -61,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     quick = args.quick
     seconds = args.seconds if args.seconds is not None else (0.05 if quick else 2.0)
     gate_examples = args.gate_examples if args.gate_examples is not None else (
-        10 if quick else 300)
-    gate_warmup = args.gate_warmup if args.gate_warmup is not None else (5 if quick else 150)
+        16 if quick else 1600)
+    gate_warmup = args.gate_warmup if args.gate_warmup is not None else (8 if quick else 800)
     verify_examples = args.verify_examples if args.verify_examples is not None else (
         5 if quick else 100)
     startup_runs = args.startup_runs if args.startup_runs is not None else (2 if quick else 7)
