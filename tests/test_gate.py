@@ -191,29 +191,38 @@ def _handprop(problem: Problem):
     return grads
 
 
-def _check_batch(problems: Sequence[Problem], oracle_names: Sequence[str], judged: Judged) -> None:
-    """:func:`_check` of handprop on every member of a batch (one family), judged by
+def _check_batch(
+    problems: Sequence[Problem],
+    oracle_names: Sequence[str],
+    judged: Judged,
+    fn: Callable = handprop.gradients,
+    candidate_name: str = "handprop.gradients",
+) -> None:
+    """:func:`_check` of ``fn`` on every member of a batch (one family), judged by
     :func:`crosscheck.judge.judge_batch`: one budget pass and one call of each oracle for
     the batch. A failure names the first failing member alone (its reproduction)."""
     __tracebackhide__ = True
+    grads = []
     with Guard().session():  # the function's global generators installed once
-        grads = [_handprop(p) for p in problems]
+        for p in problems:
+            g, err = run_candidate(fn, p)
+            assert err is None, f"{candidate_name} failed on {p.describe()}: {err}"
+            grads.append(g)
     rows = judge_batch(grads, problems, oracle_names)
     worst = dict.fromkeys(oracle_names, 0.0)
     for problem, verdicts in zip(problems, rows, strict=True):
         for verdict in verdicts:
-            pytest_plugin.record("handprop.gradients", verdict.oracle, problem, verdict)
+            pytest_plugin.record(candidate_name, verdict.oracle, problem, verdict)
             assert verdict.skipped is None, (
                 f"{verdict.oracle} did not judge {problem.describe()}: {verdict.skipped}"
             )
             worst[verdict.oracle] = max(worst[verdict.oracle], verdict.ratio)
             if not verdict.passed:
-                note(f"{problem.describe()}: worst ratio {verdict.ratio:.3g} vs {verdict.oracle}")
                 raise AssertionError(
                     describe_failure(
                         verdict.comparison,
                         problem,
-                        candidate_name="handprop.gradients",
+                        candidate_name=candidate_name,
                         reference_name=verdict.oracle,
                     )
                 )
@@ -377,6 +386,33 @@ def _caught(fn, problem: Problem, oracle_name: str) -> bool:
     b = budget(problem)
     verdict = judge(grads, reference(oracle_name, problem, b), b)
     return verdict.skipped is None and not verdict.passed
+
+
+def test_a_failing_batch_reports_its_failing_member_alone() -> None:
+    """The batched gate's counterexample is one problem: the member that failed, with its
+    own reproduction, not the batch (the members share their description)."""
+    require_oracle("torch")
+    rng = np.random.default_rng(3)
+    batch = []
+    for _ in range(4):
+        w, X, Y = typical_numbers((2, 3, 1), "log_likelihood", 3, "float64", rng)
+        batch.append(make_problem(w, X, Y, ("tanh", "sigmoid"), "log_likelihood"))
+    bad_X = batch[2].X
+
+    def wrong_on_member_2(weights, X, Y, activations, cost):
+        grads = handprop.gradients(weights, X, Y, activations, cost)
+        if np.array_equal(X, bad_X):
+            grads[0][1:] *= 1.0 + 1e-6
+        return grads
+
+    with pytest.raises(AssertionError) as caught:
+        _check_batch(batch, ("torch",), Judged(), wrong_on_member_2, "wrong")
+    message = str(caught.value)
+    code = [line.strip() for line in message.splitlines()]  # the reproduction, indented
+    assert all(line.strip() in code for line in batch[2].to_code().splitlines())
+    for i in (0, 1, 3):
+        assert not all(line.strip() in code for line in batch[i].to_code().splitlines())
+    assert "layer 0 (weight rows)" in message
 
 
 @pytest.mark.parametrize("bug", list(WRONG))
