@@ -435,3 +435,38 @@ def test_gate_rejects_wrong_gradients(bug: str) -> None:
     assert not _caught(handprop.gradients, found, "torch"), (
         f"the gate also rejects handprop on {found.describe()}"
     )
+
+
+def _caught_in_batch(fn, problems: Sequence[Problem]) -> bool:
+    """Whether the batched judgement (torch and jax, one call each) fails ``fn`` on some
+    member of the batch."""
+    grads = []
+    for p in problems:
+        g, err = run_candidate(fn, p)
+        if err is not None:
+            return True
+        grads.append(g)
+    return any(
+        v.skipped is None and not v.passed
+        for row in judge_batch(grads, problems, PEERS)
+        for v in row
+    )
+
+
+@pytest.mark.parametrize("bug", list(WRONG))
+def test_the_batched_gate_rejects_wrong_gradients(bug: str) -> None:
+    """The peer property's batched judgement catches each realistic bug too, and passes
+    handprop on the very batch that caught it."""
+    for name in PEERS:
+        require_oracle(name)
+    try:
+        found = find(
+            strategies.problem_batches(4, dtypes=["float64"]).map(_members),
+            lambda ps: _caught_in_batch(WRONG[bug], ps),
+            settings=settings(
+                max_examples=60, database=None, derandomize=True, phases=[Phase.generate]
+            ),
+        )
+    except NoSuchExample:  # pragma: no cover - the failure this test exists for
+        pytest.fail(f"the batched gate let '{bug}' through in 60 batches of 4")
+    assert not _caught_in_batch(handprop.gradients, found)
