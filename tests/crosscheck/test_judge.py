@@ -132,3 +132,58 @@ def test_rejudge_rescales_the_truths_own_error_and_does_not_run_the_oracle_again
     assert 0.85 < first.ratio < 0.95 and first.passed and not second.passed
     peer = J.reference(fake_oracle(), p, b)  # no extra to rescale
     assert J.rejudge(cand, peer, sharp).ratio == pytest.approx(second.ratio, rel=1e-9)
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def _batch(n: int):
+    return [one_unit_problem(bias=0.25 * (i + 1)) for i in range(n)]
+
+
+def _with_batches(oracle, calls):
+    """``oracle`` with a ``batch_gradients`` that records each batch's size."""
+
+    def batch_gradients(problems):
+        calls.append(len(problems))
+        return [oracle.gradients(p) for p in problems]
+
+    oracle.batch_gradients = batch_gradients
+    return oracle
+
+
+@pytest.mark.parametrize("kind", ["peer", "truth", "approximate"])
+def test_judge_batch_is_judge_all_member_by_member(kind: str) -> None:
+    """The same verdicts as judge_all on each member, for every kind of oracle (its own
+    error added as judge adds it), one batch call where the oracle has one, and a
+    candidate wrong on one member fails there only."""
+    problems = _batch(3)
+    candidates = [exact(p) for p in problems]
+    candidates[1] = [2.0 * g for g in candidates[1]]
+    calls: list = []
+    oracles = [
+        _with_batches(fake_oracle("batched", kind=kind), calls),
+        fake_oracle("single", kind=kind, factor=1.0 + 1e-15),
+    ]
+    rows = J.judge_batch(candidates, problems, oracles)
+    assert calls == [3]  # one call for the batch
+    for c, p, row in zip(candidates, problems, rows, strict=True):
+        assert row == J.judge_all(c, p, oracles)
+    passed = [[v.passed for v in row] for row in rows]
+    assert passed == [[True, True], [False, False], [True, True]]
+
+
+def test_judge_batch_skips_as_reference_does_and_refuses_a_mixed_batch() -> None:
+    problems = _batch(2)
+    candidates = [exact(p) for p in problems]
+    calls: list = []
+    unavailable = _with_batches(fake_oracle(ok=False), calls)
+    too_big = _with_batches(fake_oracle("big", fits=False), calls)
+    rows = J.judge_batch(candidates, problems, [unavailable, too_big])
+    assert calls == []  # neither ran
+    assert [v.status for row in rows for v in row] == ["skipped"] * 4
+    assert rows[0][1].skipped == "big: problem over its size cap"
+    with pytest.raises(ValueError, match="problems"):
+        J.judge_batch(candidates, [problems[0], one_unit_problem(activation="tanh")], [])
+    with pytest.raises(ValueError, match="candidates"):
+        J.judge_batch(candidates[:1], problems, [])
