@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
-from hypothesis import Phase, example, find, given, note, settings, target
+from hypothesis import Phase, example, find, given, settings, target
 from hypothesis.errors import NoSuchExample
 from required import require_oracle
 
@@ -165,15 +165,23 @@ def _check(
     discrepancy, and on an oracle that did not judge (no silent skip)."""
     __tracebackhide__ = True
     verdicts = judge_all(grads, problem, oracle_names)
-    for verdict in verdicts:  # for --crosscheck-report
+    for verdict in verdicts:
+        target(verdict.ratio, label=f"budget ratio vs {verdict.oracle}")
+    _assert_verdicts(candidate_name, problem, verdicts)
+    judged.add(problem)
+
+
+def _assert_verdicts(candidate_name: str, problem: Problem, verdicts: Sequence) -> None:
+    """Record each verdict (for --crosscheck-report), then fail on an oracle that did not
+    judge and on a discrepancy, with the problem's standalone message."""
+    __tracebackhide__ = True
+    for verdict in verdicts:
         pytest_plugin.record(candidate_name, verdict.oracle, problem, verdict)
     for verdict in verdicts:
         assert verdict.skipped is None, (
             f"{verdict.oracle} did not judge {problem.describe()}: {verdict.skipped}"
         )
-        target(verdict.ratio, label=f"budget ratio vs {verdict.oracle}")
         if not verdict.passed:
-            note(f"{problem.describe()}: worst ratio {verdict.ratio:.3g} vs {verdict.oracle}")
             raise AssertionError(
                 describe_failure(
                     verdict.comparison,
@@ -182,7 +190,6 @@ def _check(
                     reference_name=verdict.oracle,
                 )
             )
-    judged.add(problem)
 
 
 def _handprop(problem: Problem):
@@ -212,20 +219,8 @@ def _check_batch(
     worst = dict.fromkeys(oracle_names, 0.0)
     for problem, verdicts in zip(problems, rows, strict=True):
         for verdict in verdicts:
-            pytest_plugin.record(candidate_name, verdict.oracle, problem, verdict)
-            assert verdict.skipped is None, (
-                f"{verdict.oracle} did not judge {problem.describe()}: {verdict.skipped}"
-            )
             worst[verdict.oracle] = max(worst[verdict.oracle], verdict.ratio)
-            if not verdict.passed:
-                raise AssertionError(
-                    describe_failure(
-                        verdict.comparison,
-                        problem,
-                        candidate_name=candidate_name,
-                        reference_name=verdict.oracle,
-                    )
-                )
+        _assert_verdicts(candidate_name, problem, verdicts)
         judged.add(problem)
     for name, ratio in worst.items():
         target(ratio, label=f"budget ratio vs {name}")
