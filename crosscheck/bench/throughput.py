@@ -188,6 +188,8 @@ def measure(
         raise ValueError(
             f"examples, warmup: expected examples >= 1 and warmup >= 0, got {examples}, {warmup}"
         )
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch: expected an integer >= 1 (problems per draw), got {batch!r}")
     for name in oracles:
         mod = _oracles.get(name)
         ok, why = mod.available()

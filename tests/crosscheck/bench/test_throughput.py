@@ -38,3 +38,9 @@ def test_jax_compilations_are_counted() -> None:
     before = throughput._compiles["count"]
     jax.jit(lambda x: jnp.sin(x) * 3.25 + 0.125)(jnp.arange(7.0)).block_until_ready()
     assert throughput._compiles["count"] >= before + 1
+
+
+@pytest.mark.parametrize("batch", [0, -2, 1.5, True])
+def test_a_bad_batch_size_is_named(batch) -> None:
+    with pytest.raises(ValueError, match="batch: expected an integer >= 1"):
+        throughput.measure(8, warmup=0, batch=batch)
