@@ -402,6 +402,8 @@ def batch_padded_gradients(padded: Sequence[Padded], cost_name: str) -> np.ndarr
     _jax()
     if cost_name not in COSTS:
         raise ValueError(f"cost: unknown cost {cost_name!r}; expected one of {tuple(COSTS)}")
+    if not padded:
+        raise ValueError("padded: expected at least one padded problem in a batch, got none")
     first = padded[0]
     Bt = len(padded)
     Bb = bucket(Bt, BATCH_MINIMUM)

@@ -21,11 +21,11 @@ activation and cost is re-derived here from torch's own operators:
 The two members of each pair (log-likelihood / cross-entropy) deliberately go through
 different torch kernels, so a bug in one kernel cannot hide in both.
 
-:func:`cost` is :func:`output_cost` of :func:`forward` (the output pre-activation z^L),
+:func:`cost` is :func:`_output_cost` of :func:`_forward` (the output pre-activation z^L),
 so that :func:`batch_gradients` can run a batch of problems of one family
 (:func:`crosscheck.problem.family`) as one computation: the stacked weights
-``(Bt, N_l + 1, N_{l+1})`` through :func:`batch_forward` (``torch.baddbmm``, seed eq. 1),
-z^L and Y reshaped to ``(Bt P, N_L)`` into the same :func:`output_cost`, and one
+``(Bt, N_l + 1, N_{l+1})`` through :func:`_batch_forward` (``torch.baddbmm``, seed eq. 1),
+z^L and Y reshaped to ``(Bt P, N_L)`` into the same :func:`_output_cost`, and one
 ``torch.autograd.grad`` call, instead of Bt calls of ~1.8 ms of mostly per-call overhead.
 
 torch is imported lazily (inside functions), so importing this module is cheap and works
@@ -52,13 +52,10 @@ __all__ = [
     "LEAKY_RELU_SLOPE",
     "NAME",
     "available",
-    "batch_forward",
     "batch_gradients",
     "cost",
-    "forward",
     "from_numpy",
     "gradients",
-    "output_cost",
     "to_numpy",
 ]
 
@@ -136,14 +133,14 @@ def _activate(name: str, z: torch.Tensor) -> torch.Tensor:
     )
 
 
-def forward(
+def _forward(
     weights: Sequence[torch.Tensor], X: torch.Tensor, activations: Sequence[str]
 ) -> torch.Tensor:
     """The output layer's pre-activation z^L ``(P, N_L)`` (seed eq. 1 at every layer).
 
     ``weights[l]`` ``(N_l + 1, N_{l+1})`` with row 0 the bias, ``X`` ``(P, Q)`` a tensor
     in the weights' dtype; the hidden layers apply ``activations[l]``, the output layer's
-    activation is left to the cost (:func:`output_cost`).
+    activation is left to the cost (:func:`_output_cost`).
     """
     import torch
 
@@ -157,10 +154,10 @@ def forward(
     return z
 
 
-def batch_forward(
+def _batch_forward(
     weights: Sequence[torch.Tensor], X: torch.Tensor, activations: Sequence[str]
 ) -> torch.Tensor:
-    """:func:`forward` for a batch of Bt problems of one family, ``(Bt, P, N_L)``.
+    """:func:`_forward` for a batch of Bt problems of one family, ``(Bt, P, N_L)``.
 
     ``weights[l]`` ``(Bt, N_l + 1, N_{l+1})`` stacks the problems' w^l, ``X``
     ``(Bt, P, Q)``; each layer is one ``torch.baddbmm`` (seed eq. 1: the bias row
@@ -178,7 +175,7 @@ def batch_forward(
     return z
 
 
-def output_cost(
+def _output_cost(
     z: torch.Tensor, Y: torch.Tensor, activations: Sequence[str], cost_name: str
 ) -> torch.Tensor:
     """C (seed eq. 2) from the output pre-activation ``z`` and labels ``Y``, both
@@ -216,7 +213,7 @@ def cost(
     weights' dtype and device). ``activations`` names layers 1..L; the output must be
     "sigmoid" for the (binary) log-likelihood costs and "softmax" for the softmax ones.
     The costs are sums over examples and outputs, never means:
-    ``output_cost(forward(weights, X, activations), Y, activations, cost_name)``.
+    ``_output_cost(_forward(weights, X, activations), Y, activations, cost_name)``.
     """
     torch = _torch()
 
@@ -224,7 +221,7 @@ def cost(
     w0 = weights[0]
     X = torch.as_tensor(X, dtype=w0.dtype, device=w0.device)
     Y = torch.as_tensor(Y, dtype=w0.dtype, device=w0.device)
-    return output_cost(forward(weights, X, activations), Y, activations, cost_name)
+    return _output_cost(_forward(weights, X, activations), Y, activations, cost_name)
 
 
 def gradients(problem: Problem) -> list[np.ndarray]:
@@ -254,8 +251,8 @@ def batch_gradients(problems: Sequence[Problem]) -> list[list[np.ndarray]]:
     cost, dtype; checked by :func:`~crosscheck.problem.check_family`, which raises
     ``ValueError`` naming ``problems`` for an empty batch or two families). Their w^l are
     stacked to ``(Bt, N_l + 1, N_{l+1})``, X to ``(Bt, P, Q)`` and Y to ``(Bt, P, N_L)``;
-    :func:`batch_forward` gives z^L ``(Bt, P, N_L)`` (seed eq. 1), which is reshaped with
-    Y to ``(Bt P, N_L)`` for the same :func:`output_cost` as the single path (seed eq. 2).
+    :func:`_batch_forward` gives z^L ``(Bt, P, N_L)`` (seed eq. 1), which is reshaped with
+    Y to ``(Bt P, N_L)`` for the same :func:`_output_cost` as the single path (seed eq. 2).
     Element ``[i]`` of the result is shaped like ``problems[i].weights``, in their dtype,
     and equals ``gradients(problems[i])`` up to the order of the sums.
     """
@@ -273,11 +270,11 @@ def batch_gradients(problems: Sequence[Problem]) -> list[list[np.ndarray]]:
     ]
     X = from_numpy(np.stack([p.X for p in problems]))
     Y = from_numpy(np.stack([p.Y for p in problems]))
-    z = batch_forward(weights, X, activations)
+    z = _batch_forward(weights, X, activations)
     Bt, P, N = z.shape
     # The sum of the problems' costs: problem i's cost depends on weights[l][i] only, so
     # the gradient of the total with respect to weights[l][i] is problem i's own dC/dw^l.
-    C = output_cost(z.reshape(Bt * P, N), Y.reshape(Bt * P, N), activations, cost_name)
+    C = _output_cost(z.reshape(Bt * P, N), Y.reshape(Bt * P, N), activations, cost_name)
     grads = torch.autograd.grad(C, weights, allow_unused=True)
     stacked = [
         np.zeros(tuple(w.shape), dtype=dtype) if g is None else to_numpy(g)

@@ -225,3 +225,9 @@ def test_jax_the_padded_batch_members_are_finite_and_discarded() -> None:
     assert full.shape[0] == jax_grad.bucket(3, jax_grad.BATCH_MINIMUM) == 8
     assert np.all(np.isfinite(full))
     assert all(np.array_equal(full[k], full[0]) for k in range(3, 8))
+
+
+def test_an_empty_padded_batch_is_named() -> None:
+    require_oracle("jax")
+    with pytest.raises(ValueError, match="padded: expected at least one"):
+        jax_grad.batch_padded_gradients([], "log_likelihood")
