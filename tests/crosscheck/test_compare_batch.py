@@ -112,3 +112,21 @@ def test_compare_batch_equals_compare_where_the_power_overflows() -> None:
     got = compare_batch(cands, refs, budgets, u=2.0**-24)
     for i in range(2):
         assert got[i] == compare(cands[i], refs[i], budgets[i], u=2.0**-24)
+
+
+def test_compare_batch_points_at_the_largest_difference_where_every_ratio_is_0() -> None:
+    """Member 0's only difference (5e-324) divided by its tolerance (an extra of 1e10)
+    underflows to a ratio of 0: its record points at the largest |difference| (compare's
+    rule), whatever member 1 (a ratio above 0) does."""
+    problems = _two_problems()
+    refs = [handprop.gradients(*p.args()) for p in problems]
+    refs[0][1][2, 0] = 0.0
+    cands = [[g.copy() for g in r] for r in refs]
+    cands[0][1][2, 0] = 5e-324
+    cands[1][1][1, 0] += 1e-3
+    extras = [[np.full(w.shape, 1e10) for w in problems[0].weights], None]
+    budgets = [budget(p) for p in problems]
+    got = compare_batch(cands, refs, budgets, extras=extras)
+    for i in range(2):
+        assert got[i] == compare(cands[i], refs[i], budgets[i], extra=extras[i])
+    assert got[0].records[3].index == (2, 0) and got[0].records[3].max_ratio == 0.0
