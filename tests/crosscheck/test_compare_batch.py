@@ -130,3 +130,37 @@ def test_compare_batch_points_at_the_largest_difference_where_every_ratio_is_0()
     for i in range(2):
         assert got[i] == compare(cands[i], refs[i], budgets[i], extra=extras[i])
     assert got[0].records[3].index == (2, 0) and got[0].records[3].max_ratio == 0.0
+
+
+def test_compare_batch_equals_compare_where_a_tolerance_is_nan() -> None:
+    """A NaN extra on one entry: the power's median is NaN there (compare's _median), not
+    the median of the other entries; records compared by repr (NaN != NaN)."""
+    problems = _two_problems()
+    refs = [handprop.gradients(*p.args()) for p in problems]
+    cands = [[g * (1.0 + 1e-12) for g in r] for r in refs]
+    extras = [[np.zeros(w.shape) for w in problems[0].weights], None]
+    extras[0][0][1, 0] = np.nan
+    budgets = [budget(p) for p in problems]
+    got = compare_batch(cands, refs, budgets, extras=extras)
+    for i in range(2):
+        assert repr(got[i]) == repr(compare(cands[i], refs[i], budgets[i], extra=extras[i]))
+    assert np.isnan(got[0].records[1].power_median)
+    assert not np.isnan(got[1].records[1].power_median)
+
+
+def test_compare_batch_median_of_an_odd_count_is_the_middle_power_even_near_overflow() -> None:
+    """A block of one entry (layer 1's bias) whose power is ~1.2e308: the median is that
+    power, not (p + p) / 2 = inf. (compare_batch computes (p + p) / 2 for the even case
+    anyway and numpy warns of the overflow; the warning is silenced here.)"""
+    problems = _two_problems()
+    refs = [handprop.gradients(*p.args()) for p in problems]
+    budgets = [budget(p) for p in problems]
+    for r, b in zip(refs, budgets, strict=True):
+        r[1][0, 0] = b.tolerance(1.0)[1][0, 0] / 1.2e308
+    cands = [[g.copy() for g in r] for r in refs]
+    with np.errstate(over="ignore"):
+        got = compare_batch(cands, refs, budgets, u=1.0)
+    for i in range(2):
+        one = compare(cands[i], refs[i], budgets[i], u=1.0)
+        assert got[i] == one
+        assert 1e308 < one.records[2].power_median < np.inf
