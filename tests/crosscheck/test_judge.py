@@ -258,3 +258,21 @@ def test_judge_references_needs_one_budget_per_member() -> None:
     answers = [J.references(fake_oracle(ok=False), problems, bs)]  # skipped: nothing compared
     with pytest.raises(ValueError, match="zip"):
         J.judge_references([exact(p) for p in problems], answers, [*bs, bs[0]])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_judge_references_gives_judges_verdicts_skipped_or_not(dtype: str) -> None:
+    """Each verdict, skipped or compared, is judge's: its oracle's name and the dtype's
+    threshold (inf for a dtype without one)."""
+    problems = _batch(2)
+    bs = [budget(p)._replace(dtype=dtype) for p in problems]
+    answers = [
+        J.references(fake_oracle("peer"), problems, bs),
+        J.references(fake_oracle("gone", ok=False), problems, bs),
+    ]
+    candidates = [exact(p) for p in problems]
+    rows = J.judge_references(candidates, answers, bs)
+    for i, (c, b) in enumerate(zip(candidates, bs, strict=True)):
+        assert rows[i] == tuple(J.judge(c, refs[i], b) for refs in answers)
+    assert [v.oracle for v in rows[0]] == ["peer", "gone"]
+    assert rows[1][1].threshold == J.INCONCLUSIVE_ABOVE.get(dtype, np.inf)
