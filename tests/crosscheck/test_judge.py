@@ -187,3 +187,92 @@ def test_judge_batch_skips_as_reference_does_and_refuses_a_mixed_batch() -> None
         J.judge_batch(candidates, [problems[0], one_unit_problem(activation="tanh")], [])
     with pytest.raises(ValueError, match="candidates"):
         J.judge_batch(candidates[:1], problems, [])
+
+
+def _problem_bound_oracle(kind: str, calls: list):
+    """A batched oracle whose fits and error bound read the problem (as finite differences
+    and the size caps do), and that has no ``fits`` when ``calls`` says so."""
+    oracle = _with_batches(fake_oracle("bounded", kind=kind), calls)
+    oracle.fits = lambda problem: problem.P <= 1
+    oracle.error_bounds = lambda problem: [np.full((2, 1), 1e-3 * problem.weights[0][0, 0])]
+    return oracle
+
+
+@pytest.mark.parametrize("kind", ["peer", "truth", "approximate"])
+def test_references_are_reference_member_by_member(kind: str) -> None:
+    """Each answer of the batch call is the member's own: its kind, its gradients and its
+    own error bound (the approximate oracle's depends on the problem), for a batch of one
+    too; an oracle without ``fits`` is batched as well."""
+    for n in (1, 3):
+        problems = _batch(n)
+        bs = [budget(p) for p in problems]
+        calls: list = []
+        oracle = _problem_bound_oracle(kind, calls)
+        got = J.references(oracle, problems, bs)
+        assert calls == [n]
+        for r, p, b in zip(got, problems, bs, strict=True):
+            one = J.reference(oracle, p, b)
+            assert (
+                (r.oracle, r.kind, r.skipped)
+                == (one.oracle, one.kind, None)
+                == ("bounded", kind, None)
+            )
+            np.testing.assert_array_equal(r.gradients[0], one.gradients[0])
+            assert (r.extra is None) == (one.extra is None) == (kind == "peer")
+            if r.extra is not None:
+                np.testing.assert_array_equal(r.extra[0], one.extra[0])
+        del oracle.fits
+        assert len(J.references(oracle, problems, bs)) == n and calls == [n, n]
+
+
+def test_references_need_one_budget_and_one_answer_per_member() -> None:
+    problems = _batch(2)
+    bs = [budget(p) for p in problems]
+    calls: list = []
+    batched = _problem_bound_oracle("peer", calls)
+    with pytest.raises(ValueError, match="zip"):
+        J.references(batched, problems, bs[:1])
+    with pytest.raises(ValueError, match="zip"):
+        J.references(fake_oracle(ok=False), problems, bs[:1])
+    batched.batch_gradients = lambda ps: [exact(ps[0])]  # one answer for two members
+    with pytest.raises(ValueError, match="zip"):
+        J.references(batched, problems, bs)
+
+
+def test_judge_batch_judges_within_the_budgets_it_is_given() -> None:
+    problems = _batch(2)
+    candidates = [[g * (1.0 + 1e-9) for g in exact(p)] for p in problems]
+    loose = [b._replace(scale=[s * 1e12 for s in b.scale]) for b in map(budget, problems)]
+    assert not any(row[0].passed for row in J.judge_batch(candidates, problems, [fake_oracle()]))
+    rows = J.judge_batch(candidates, problems, [fake_oracle()], loose)
+    assert all(row[0].passed for row in rows)
+    assert rows == [
+        J.judge_all(c, p, [fake_oracle()], b)
+        for c, p, b in zip(candidates, problems, loose, strict=True)
+    ]
+
+
+def test_judge_references_needs_one_budget_per_member() -> None:
+    problems = _batch(2)
+    bs = [budget(p) for p in problems]
+    answers = [J.references(fake_oracle(ok=False), problems, bs)]  # skipped: nothing compared
+    with pytest.raises(ValueError, match="zip"):
+        J.judge_references([exact(p) for p in problems], answers, [*bs, bs[0]])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_judge_references_gives_judges_verdicts_skipped_or_not(dtype: str) -> None:
+    """Each verdict, skipped or compared, is judge's: its oracle's name and the dtype's
+    threshold (inf for a dtype without one)."""
+    problems = _batch(2)
+    bs = [budget(p)._replace(dtype=dtype) for p in problems]
+    answers = [
+        J.references(fake_oracle("peer"), problems, bs),
+        J.references(fake_oracle("gone", ok=False), problems, bs),
+    ]
+    candidates = [exact(p) for p in problems]
+    rows = J.judge_references(candidates, answers, bs)
+    for i, (c, b) in enumerate(zip(candidates, bs, strict=True)):
+        assert rows[i] == tuple(J.judge(c, refs[i], b) for refs in answers)
+    assert [v.oracle for v in rows[0]] == ["peer", "gone"]
+    assert rows[1][1].threshold == J.INCONCLUSIVE_ABOVE.get(dtype, np.inf)

@@ -26,6 +26,7 @@ def _assert_same(batch: Sequence[Problem], work_cap: int | None = None) -> list[
     for i, (p, b) in enumerate(zip(batch, together, strict=True)):
         alone = budget(p, work_cap=work_cap)
         assert type(b.kink_units) is int and type(b.near_kink) is bool, i
+        assert type(alone.kink_units) is int and type(alone.near_kink) is bool, i
         assert (b.u, b.near_kink, b.kink_units, b.window, b.dtype) == (
             alone.u, alone.near_kink, alone.kink_units, alone.window, alone.dtype
         ), i
@@ -171,3 +172,56 @@ def test_a_batch_counts_the_kinks_of_each_problem(p, more, seed) -> None:
     """relu and leaky_relu nets, a different number of layer-1 units on their kink in
     each member (when layer 1 is one of them)."""
     _assert_same(_batch(p, more, seed, kinks=True))
+
+
+def test_a_batch_takes_the_window_its_problems_take_at_the_work_cap() -> None:
+    """A work cap exactly at the work of a window of 2 (per problem, as budget counts it:
+    the sizes of one problem, not the stacked arrays' axes) gives a window of 2, one less
+    gives none, for every member."""
+    p = _net((3, 4, 4, 4, 2), ("tanh", "gelu", "tanh", "identity"), "squared_error", 5,
+             np.float64, seed=11)
+    batch = _batch(p, 1, seed=2)
+    cap = chains._work(p.sizes, p.P, 2)
+    assert chains._work(p.sizes, p.P, 3) > cap
+    assert {b.window for b in _assert_same(batch, work_cap=cap)} == {2}
+    assert {b.window for b in _assert_same(batch, work_cap=cap - 1)} == {1}
+
+
+def test_a_batch_chunks_its_examples_by_the_windows_of_all_its_members(monkeypatch) -> None:
+    """CHUNK_BYTES for 6 examples' windows of one problem: 6 examples a chunk alone, 2 for
+    a batch of 3 (the per-example size of one problem times the members)."""
+    p = _net((3, 4, 4, 4, 4, 2), ("tanh", "relu", "gelu", "tanh", "identity"), "squared_error",
+             7, np.float64, seed=3)
+    batch = _batch(p, 1, seed=5)
+    B = chains.window_size(p.sizes, p.P)
+    rows: list[int] = []
+    chunk = analysis._chunk
+
+    def spy(v, *args):
+        rows.append(v.a[0].shape[-2])
+        return chunk(v, *args)
+
+    monkeypatch.setattr(analysis, "_chunk", spy)
+    monkeypatch.setattr(analysis, "CHUNK_BYTES", 8 * _per_example(p.sizes, B) * 6)
+    budget(p)
+    assert rows == [6, 1]
+    rows.clear()
+    budgets(batch)
+    assert rows == [2, 2, 2, 1]
+
+
+def test_scale_of_a_batch_counts_kinks_in_an_int_array() -> None:
+    """analysis.scale on stacked values: kink_units an int array, one count per member
+    (budgets turns each into an int); of one problem: an int."""
+    from crosscheck.budget import _roundoffs
+    from crosscheck.budget.values import values_of
+
+    p = _net((2, 3, 1), ("relu", "sigmoid"), "log_likelihood", 4, np.float64, seed=1)
+    batch = _batch(p, 2, seed=3, kinks=True)
+    u, eta = _roundoffs(p.dtype)
+    stacked = [np.stack([q.weights[l] for q in batch]) for l in range(p.depth)]
+    v = values_of(stacked, np.stack([q.X for q in batch]), np.stack([q.Y for q in batch]),
+                  p.activations, p.cost, p.dtype)
+    kinks = analysis.scale(v, p.activations, p.cost, u, eta, None, dtype="float64").kink_units
+    assert kinks.dtype.kind == "i" and kinks.shape == (len(batch),)
+    assert kinks.tolist() == [budget(q).kink_units for q in batch] == [0, 1, 2, 3]
