@@ -130,7 +130,8 @@ def _median(x: np.ndarray) -> float:
         return math.nan
     if n % 2:
         return float(s[n // 2])
-    return float((s[n // 2 - 1] + s[n // 2]) / 2.0)
+    with np.errstate(over="ignore"):  # two powers near the float64 limit: inf, as np.median
+        return float((s[n // 2 - 1] + s[n // 2]) / 2.0)
 
 
 def compare(
@@ -238,7 +239,8 @@ def compare_batch(
             count = valid.sum(axis=1)
             low = pk[members, np.maximum(count - 1, 0) // 2]
             high = pk[members, count // 2 - (count == 0)]
-            median = np.where(count % 2 == 1, low, (low + high) / 2.0)
+            with np.errstate(over="ignore"):  # two powers near the float64 limit: inf
+                median = np.where(count % 2 == 1, low, (low + high) / 2.0)
             median = np.where(np.isnan(pk[:, -1]), np.nan, median)
             fields = zip(
                 dk.max(axis=1).tolist(),
