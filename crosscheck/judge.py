@@ -145,13 +145,13 @@ def references(
     oracle: str | ModuleType, problems: Sequence[Problem], bs: Sequence[Budget]
 ) -> list[Reference]:
     """:func:`reference` of every member of a batch (one family; ``bs`` their budgets):
-    one ``batch_gradients`` call where the oracle has one and answers the family,
-    :func:`reference` member by member otherwise."""
+    one ``batch_gradients`` call where the oracle has one and every member fits its size
+    cap, :func:`reference` member by member otherwise."""
     mod = _module(oracle)
     batch = getattr(mod, "batch_gradients", None)
     fits = getattr(mod, "fits", None)
     ok, _ = mod.available()
-    if batch is None or not ok or (fits is not None and not fits(problems[0])):
+    if batch is None or not ok or (fits is not None and not all(map(fits, problems))):
         return [reference(mod, p, b) for p, b in zip(problems, bs, strict=True)]
     return [
         _answer(mod, p, b, g) for p, b, g in zip(problems, bs, batch(problems), strict=True)

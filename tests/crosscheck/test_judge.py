@@ -276,3 +276,15 @@ def test_judge_references_gives_judges_verdicts_skipped_or_not(dtype: str) -> No
         assert rows[i] == tuple(J.judge(c, refs[i], b) for refs in answers)
     assert [v.oracle for v in rows[0]] == ["peer", "gone"]
     assert rows[1][1].threshold == J.INCONCLUSIVE_ABOVE.get(dtype, np.inf)
+
+
+def test_a_member_over_the_size_cap_is_skipped_not_computed_in_the_batch() -> None:
+    """fits is asked of every member: one over the cap is skipped as reference skips it,
+    and the batch call (which would have computed it) is not made."""
+    problems = _batch(3)
+    calls: list = []
+    oracle = _with_batches(fake_oracle("capped"), calls)
+    oracle.fits = lambda p: p.weights[0][0, 0] != problems[1].weights[0][0, 0]
+    refs = J.references(oracle, problems, [budget(p) for p in problems])
+    assert calls == []
+    assert [r.skipped for r in refs] == [None, "capped: problem over its size cap", None]
