@@ -132,15 +132,9 @@ def _per_example(sizes: Sequence[int], B: int) -> int:
     return sum(sizes[m] * sizes[l] for l in range(1, L + 1) for m in range(max(1, l - B), l - 1))
 
 
-def test_a_chunked_batch_has_the_budgets_of_its_problems(monkeypatch) -> None:
-    """The examples are cut into chunks whose windows fit CHUNK_BYTES for the whole batch:
-    three problems to a batch take chunks a third the size of one problem's."""
-    p = _net((3, 4, 4, 4, 4, 2), ("tanh", "relu", "gelu", "tanh", "identity"), "squared_error",
-             7, np.float64, seed=3)
-    batch = _batch(p, 1, seed=5)
-    unchunked = [budget(q) for q in batch]
-    B = chains.window_size(p.sizes, p.P)
-    assert B >= 2
+def _chunk_rows(monkeypatch, p, examples: int) -> list[int]:
+    """Set CHUNK_BYTES to the windows of ``examples`` examples of ``p`` and record the rows
+    of every chunk the analysis takes (the list returned, filled as budgets run)."""
     rows: list[int] = []
     chunk = analysis._chunk
 
@@ -148,8 +142,21 @@ def test_a_chunked_batch_has_the_budgets_of_its_problems(monkeypatch) -> None:
         rows.append(v.a[0].shape[-2])
         return chunk(v, *args)
 
+    B = chains.window_size(p.sizes, p.P)
     monkeypatch.setattr(analysis, "_chunk", spy)
-    monkeypatch.setattr(analysis, "CHUNK_BYTES", 8 * _per_example(p.sizes, B) * 3)
+    monkeypatch.setattr(analysis, "CHUNK_BYTES", 8 * _per_example(p.sizes, B) * examples)
+    return rows
+
+
+def test_a_chunked_batch_has_the_budgets_of_its_problems(monkeypatch) -> None:
+    """The examples are cut into chunks whose windows fit CHUNK_BYTES for the whole batch:
+    three problems to a batch take chunks a third the size of one problem's."""
+    p = _net((3, 4, 4, 4, 4, 2), ("tanh", "relu", "gelu", "tanh", "identity"), "squared_error",
+             7, np.float64, seed=3)
+    batch = _batch(p, 1, seed=5)
+    unchunked = [budget(q) for q in batch]
+    assert chains.window_size(p.sizes, p.P) >= 2
+    rows = _chunk_rows(monkeypatch, p, 3)
     alone = budget(p)
     assert rows == [3, 3, 1]
     rows.clear()
@@ -193,16 +200,7 @@ def test_a_batch_chunks_its_examples_by_the_windows_of_all_its_members(monkeypat
     p = _net((3, 4, 4, 4, 4, 2), ("tanh", "relu", "gelu", "tanh", "identity"), "squared_error",
              7, np.float64, seed=3)
     batch = _batch(p, 1, seed=5)
-    B = chains.window_size(p.sizes, p.P)
-    rows: list[int] = []
-    chunk = analysis._chunk
-
-    def spy(v, *args):
-        rows.append(v.a[0].shape[-2])
-        return chunk(v, *args)
-
-    monkeypatch.setattr(analysis, "_chunk", spy)
-    monkeypatch.setattr(analysis, "CHUNK_BYTES", 8 * _per_example(p.sizes, B) * 6)
+    rows = _chunk_rows(monkeypatch, p, 6)
     budget(p)
     assert rows == [6, 1]
     rows.clear()
