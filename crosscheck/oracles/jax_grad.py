@@ -50,8 +50,10 @@ lazily, inside functions.
 
 Batches: :func:`batch_gradients` computes a batch of problems of one family
 (:func:`crosscheck.problem.family`: same buckets, codes and masks) in one call: their
-padded weights, X and Y stacked along a new leading axis, ``jax.vmap(jax.grad(...))`` of
-the same masked cost (codes and masks unbatched), and the batch axis padded to a bucket
+padded weights, X and Y stacked along a new leading axis and differentiated by the
+same compiled ``jax.grad`` of the masked cost, which takes the leading axis itself (the
+gradient of the batch's total cost; codes and masks shared, unbatched, so ``lax.switch``
+still runs one branch), and the batch axis padded to a bucket
 (at least :data:`BATCH_MINIMUM`) with copies of the first problem, whose results are
 discarded. One function is compiled per (cost, dtype, batch, depth, width and P buckets).
 """
@@ -373,27 +375,14 @@ def padded_gradients(padded: Padded, cost_name: str) -> np.ndarray:
         return np.asarray(grads)
 
 
-@functools.lru_cache(maxsize=32)
-def _batch_compiled(cost_name: str) -> Callable[..., Any]:
-    """The jitted, vmapped gradient of :func:`_masked_cost` for one cost (cached; jit
-    caches per shape and precision). The weights, X and Y are batched (leading axis); the
-    codes and masks are shared by the batch's family and stay unbatched, so that
-    ``lax.switch`` keeps selecting one branch (a batched index would evaluate them all)."""
-    jax = _jax()
-
-    def loss(weights: Any, X: Any, Y: Any, codes: Any, units: Any, examples: Any) -> Any:
-        return _masked_cost(weights, X, Y, codes, units, examples, cost_name)
-
-    return jax.jit(jax.grad(loss), compiler_options=_COMPILER_OPTIONS)
-
-
 BATCH_MINIMUM = 8
 """The smallest bucket of a batch's size (:func:`batch_gradients` pads the batch axis)."""
 
 
 def batch_padded_gradients(padded: Sequence[Padded], cost_name: str) -> np.ndarray:
     """dC/dw of Bt :class:`Padded` problems of one family (same buckets, codes and masks),
-    ``(Bt, D, W + 1, W)``, in their dtype, from one call of ``jax.vmap(jax.grad(...))``.
+    ``(Bt, D, W + 1, W)``, in their dtype, from one call of the compiled gradient of the
+    batch's total masked cost (each member's weights reach only its own cost).
 
     The batch axis is padded to ``bucket(Bt, BATCH_MINIMUM)`` with copies of member 0
     (finite, their results discarded), so that batches of nearby sizes share one
@@ -412,7 +401,7 @@ def batch_padded_gradients(padded: Sequence[Padded], cost_name: str) -> np.ndarr
     X = np.stack([m.X for m in members])
     Y = np.stack([m.Y for m in members])
     with precision(first.X.dtype):
-        grads = _batch_compiled(cost_name)(
+        grads = _padded_compiled(cost_name)(
             weights, X, Y, first.codes, first.units, first.examples
         )
         return np.asarray(grads)[:Bt]
@@ -461,7 +450,7 @@ def batch_gradients(problems: Sequence[Problem]) -> list[list[np.ndarray]]:
     ``ValueError`` naming ``problems`` for an empty batch or two families). Small problems
     are padded to buckets (:func:`pad`; same family, same buckets), their ``Padded``
     weights ``(D, W + 1, W)``, X and Y ``(Pb, W)`` stacked along a new leading axis and
-    differentiated by ``jax.vmap(jax.grad(...))`` of :func:`_masked_cost` (seed eqs. 1,
+    differentiated by ``jax.grad`` of the batch's total :func:`_masked_cost` (seed eqs. 1,
     2) in :func:`batch_padded_gradients`, the batch axis padded to a bucket too. Problems
     beyond :data:`BUCKET_LIMITS` loop over :func:`gradients` (the exact-shape path, one
     call per problem). Element ``[i]`` of the result is shaped like

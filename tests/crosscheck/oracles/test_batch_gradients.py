@@ -7,8 +7,8 @@ What must hold, for torch and jax:
   ``gradients(ps[i])`` up to the order of the sums: within the error budget
   (crosscheck.budget, the gate's own measure of rounding) for every drawn problem, and
   within rtol 1e-10 (float64) / 1e-4 (float32) for typical gate-sized ones. jax gives the
-  same bits (the same padded program, vmapped); torch's batched matrix products sum in
-  another order (a few ulps of the sums);
+  same bits (the same padded program, over a leading batch axis); torch's batched matrix
+  products sum in another order (a few ulps of the sums);
 * a batch of one, batches whose size is not a batch bucket, and (jax) problems beyond the
   bucket limits, which loop over the exact path;
 * a batch of two families, or none, is a ``ValueError`` naming ``problems``;
@@ -217,7 +217,7 @@ def test_jax_the_padded_batch_members_are_finite_and_discarded() -> None:
     members = [*padded, *([first] * 5)]
     with jax_grad.precision(first.X.dtype):
         full = np.asarray(
-            jax_grad._batch_compiled(problems[0].cost)(
+            jax_grad._padded_compiled(problems[0].cost)(
                 np.stack([m.weights for m in members]), np.stack([m.X for m in members]),
                 np.stack([m.Y for m in members]), first.codes, first.units, first.examples,
             )
