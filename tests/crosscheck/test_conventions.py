@@ -347,24 +347,32 @@ def _fixed_separate(weights, biases, X, Y):
     return [x[1:] for x in g], [x[0] for x in g]
 
 
+def _returns_handprops_bits(calls, seed: int):
+    """Run each ``(fn, convention)`` of ``calls`` through the guard on a 2-4-2 sigmoid
+    problem (the net the fixed-net functions compute): each must return handprop's
+    gradients exactly. Returns the problem."""
+    from crosscheck.guard import Guard, run
+
+    p = _random_problem(np.random.default_rng(seed), np.float64, sizes=(2, 4, 2), P=6,
+                        out="sigmoid")
+    want = handprop.gradients(*p.args())
+    for fn, conv in calls:
+        r = run(fn, p, Guard(conv))
+        assert r.kind == "returned", r.error
+        assert all(np.array_equal(a, b) for a, b in zip(r.grads, want, strict=True))
+    return p
+
+
 def test_a_function_of_a_fixed_net_is_called_without_the_names():
     """``fn(weights, X, Y)`` (or with biases apart): read from the signature, called
     without activations and cost, converted exactly; nothing else changes."""
-    from crosscheck.guard import Guard, run
-
     conv = check_signature(_fixed_sigmoid_net, CONVENTIONS[0])
     assert not conv.names and conv.parameters == ("weights", "X", "Y")
     assert "takes no activations or cost" in conv.describe() and conv.options() == {}
     sep = check_signature(_fixed_separate, convention(layout="separate-in-out"))
     assert not sep.names and sep.parameters == ("weights", "biases", "X", "Y")
     assert check_signature(handprop.gradients, CONVENTIONS[0]).names  # it takes them
-    p = _random_problem(np.random.default_rng(9), np.float64, sizes=(2, 4, 2), P=6,
-                        out="sigmoid")  # the net _fixed_sigmoid_net computes
-    want = handprop.gradients(*p.args())
-    for fn, c in ((_fixed_sigmoid_net, conv), (_fixed_separate, sep)):
-        r = run(fn, p, Guard(c))
-        assert r.kind == "returned", r.error
-        assert all(np.array_equal(a, b) for a, b in zip(r.grads, want, strict=True))
+    p = _returns_handprops_bits(((_fixed_sigmoid_net, conv), (_fixed_separate, sep)), seed=9)
     assert check(_fixed_sigmoid_net, p).status == "pass"  # check reads the signature too
 
 
@@ -558,8 +566,6 @@ def test_a_function_with_its_parameters_in_another_order_is_called_by_name():
     """fn(X, y, W, b, activations, cost) and a fixed net's fn(X, y, weights): every
     parameter named as such code names it, so each gets its argument by name (a call by
     position would hand X the weights); the answers convert exactly."""
-    from crosscheck.guard import Guard, run
-
     sep = check_signature(_x_first, convention(layout="separate-in-out"))
     assert sep.keywords == ("W", "b", "X", "y", "activations", "cost") and sep.names
     assert "called by name (W, b, X, y, activations, cost)" in sep.describe()
@@ -567,13 +573,7 @@ def test_a_function_with_its_parameters_in_another_order_is_called_by_name():
     fixed = check_signature(_fixed_x_first, CONVENTIONS[0])
     assert fixed.keywords == ("weights", "X", "y") and not fixed.names
     assert check_signature(handprop.gradients, CONVENTIONS[0]).keywords == ()  # in order
-    p = _random_problem(np.random.default_rng(15), np.float64, sizes=(2, 4, 2), P=6,
-                        out="sigmoid")  # the net _fixed_sigmoid_net computes
-    want = handprop.gradients(*p.args())
-    for fn, conv in ((_x_first, sep), (_fixed_x_first, fixed)):
-        r = run(fn, p, Guard(conv))
-        assert r.kind == "returned", r.error
-        assert all(np.array_equal(a, b) for a, b in zip(r.grads, want, strict=True))
+    p = _returns_handprops_bits(((_x_first, sep), (_fixed_x_first, fixed)), seed=15)
     assert check(_x_first, p, layout="separate-in-out").status == "pass"
 
 
